@@ -1,0 +1,65 @@
+"""One small hierarchy of errors, each carrying its exit code and, when it has one, a source span.
+
+The CLI renders every GradcliError the same way (one message on stderr, the exit code);
+nothing else in the package decides how an error looks.
+"""
+
+
+class GradcliError(Exception):
+    """Base of every error a user can cause; `exit_code` follows the contract."""
+
+    exit_code = 2
+
+    def __init__(self, message, *, source=None, pos=None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.pos = pos
+
+    def render(self):
+        """The message, and under it the program line with a caret when a position is known."""
+        if self.source is None or self.pos is None:
+            return self.message
+        line, col, text = locate(self.source, self.pos)
+        shown, caret = excerpt(text, col)
+        where = f"line {line}, column {col}: " if "\n" in self.source.rstrip("\n") else f"column {col}: "
+        return f"{where}{self.message}\n  {shown}\n  {caret}"
+
+
+class ProgramError(GradcliError):
+    """The program text is wrong: parse errors, unknown names, wrong arity, bad definitions."""
+
+
+class UsageError(GradcliError):
+    """The command line or an input file is wrong: a malformed --at, a missing input value."""
+
+
+class EvaluationFailed(GradcliError):
+    """Evaluation finished but something failed: a batch line, a check, --strict."""
+
+    exit_code = 1
+
+
+def locate(source, pos):
+    """1-based line and column of character offset `pos`, and that line's text."""
+    pos = max(0, min(pos, len(source)))
+    start = source.rfind("\n", 0, pos) + 1
+    end = source.find("\n", pos)
+    if end < 0:
+        end = len(source)
+    line = source.count("\n", 0, pos) + 1
+    return line, pos - start + 1, source[start:end].rstrip("\r")
+
+
+def excerpt(text, col, width=72):
+    """The line around column `col` (1-based), cut to `width`, and a caret line under it."""
+    start = 0
+    if len(text) > width:
+        start = max(0, min(col - 1 - width // 2, len(text) - width))
+    shown = text[start:start + width]
+    if start > 0:
+        shown = "…" + shown[1:]
+    if start + width < len(text):
+        shown = shown[:-1] + "…"
+    shown = shown.replace("\t", " ")
+    return shown, " " * (col - 1 - start) + "^"

@@ -1,0 +1,163 @@
+"""The DAG: nodes in creation order, which is a topological order, with hash-consing.
+
+A node is its index. `op[i]` names the operation, `parents[i]` holds the parent indices
+(the set A(i) of Algorithm 6.1, in argument order). Inputs carry their name and constants
+their value in `data[i]`. Because a node can only be created after its parents, the list
+order is already the order the forward sweep needs, and the reverse sweep is that list
+backwards: nothing ever has to be sorted or walked recursively.
+
+Hash-consing: `intern` returns the existing node for a key it has seen, so each distinct
+subexpression is one node. Constant keys use `float.hex`, because as dict keys
+`1 == 1.0 == True` and `0.0 == -0.0` would merge values that print differently.
+"""
+
+import math
+from array import array
+
+
+class Graph:
+    """Flat lists of ops, parents and data; `index` maps a node's key to its id."""
+
+    def __init__(self):
+        self.op = []
+        self.parents = []
+        self.data = []
+        self.pos = array("q")  # source offset of the node's first occurrence, -1 when none
+        self.index = {}
+        self.names = {}  # node id -> the first name assigned to it
+
+    def __len__(self):
+        return len(self.op)
+
+    def _add(self, key, op, parents, data, pos):
+        i = len(self.op)
+        self.op.append(op)
+        self.parents.append(parents)
+        self.data.append(data)
+        self.pos.append(pos)
+        self.index[key] = i
+        return i
+
+    def intern(self, op, parents, pos=-1):
+        """The node computing `op` of `parents`, created on first use."""
+        key = (op, *parents)
+        i = self.index.get(key)
+        if i is None:
+            i = self._add(key, op, parents, None, pos)
+        return i
+
+    def leaf(self, op, data, pos=-1):
+        """A node with no parents: an input (data: its name), a constant (data: its value),
+        or, in a function body, a parameter (its index) or an outer node (its id)."""
+        key = (op, data.hex() if op == "const" else data)
+        i = self.index.get(key)
+        if i is None:
+            i = self._add(key, op, (), data, pos)
+        return i
+
+    def const(self, value, pos=-1):
+        return self.leaf("const", value, pos)
+
+    def input(self, name, pos=-1):
+        return self.leaf("input", name, pos)
+
+    def inputs(self):
+        """Input node ids in order of first appearance."""
+        return [i for i, op in enumerate(self.op) if op == "input"]
+
+    def edge_count(self):
+        return sum(map(len, self.parents))
+
+    def edges(self):
+        """(parent, child, slot) for every edge, in child order then argument order."""
+        for child, ps in enumerate(self.parents):
+            for slot, parent in enumerate(ps):
+                yield parent, child, slot
+
+    def ancestors(self, root):
+        """A list of flags: is node i the root or one of its ancestors?"""
+        mark = bytearray(len(self.op))
+        mark[root] = 1
+        parents = self.parents
+        for i in range(root, -1, -1):
+            if mark[i]:
+                for p in parents[i]:
+                    mark[p] = 1
+        return mark
+
+    def depends_on_input(self):
+        """A list of flags: does node i depend on some input (is it on a path from one)?"""
+        active = bytearray(len(self.op))
+        op = self.op
+        for i, ps in enumerate(self.parents):
+            if ps:
+                for p in ps:
+                    if active[p]:
+                        active[i] = 1
+                        break
+            elif op[i] == "input":
+                active[i] = 1
+        return active
+
+    def labels(self, width=40):
+        """A short readable label per node: its name, its number, or its expression.
+
+        Expressions are built from the parents' labels in creation order (no recursion);
+        a parent whose label is longer than `width // 2` appears as `#id`.
+        """
+        out = []
+        for i, op in enumerate(self.op):
+            name = self.names.get(i)
+            if name is not None:
+                out.append((name, ATOM))
+            elif op in ("input", "const"):
+                out.append(leaf_text(op, self.data[i]))
+            else:
+                args = [out[p] if len(out[p][0]) <= width // 2 else (f"#{p}", ATOM) for p in self.parents[i]]
+                out.append(expression_text(op, args))
+        return [text for text, _ in out]
+
+
+# Precedence of a text as an operand, loosest first; a parent is parenthesised when its
+# precedence is below what its slot needs, so the text parses back to the same node.
+SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+_INFIX = {"add": ("+", SUM, PRODUCT), "sub": ("-", SUM, PRODUCT), "mul": ("*", PRODUCT, UNARY),
+          "div": ("/", PRODUCT, UNARY), "pow": ("^", ATOM, UNARY)}
+_CONSTANT_NAMES = {math.pi.hex(): "pi", math.e.hex(): "e"}
+
+
+def number_text(v):
+    """A float as a number the language reads back to the same float (`1e999` for inf)."""
+    if v != v:
+        return "(0/0)"
+    if v in (math.inf, -math.inf):
+        return "1e999" if v > 0 else "-1e999"
+    return repr(v).removesuffix(".0")
+
+
+def leaf_text(op, data):
+    """(text, precedence) of an input or constant node."""
+    if op == "input":
+        return data, ATOM
+    name = _CONSTANT_NAMES.get(data.hex())
+    if name:
+        return name, ATOM
+    text = number_text(data)
+    return text, ATOM if text[0] not in "-(" else UNARY
+
+
+def expression_text(op, args):
+    """(text, precedence) of one node, given its parents' (text, precedence) pairs."""
+    def operand(arg, need):
+        text, prec = arg
+        return text if prec >= need else f"({text})"
+
+    if op in _INFIX:
+        sym, left, right = _INFIX[op]
+        a, b = operand(args[0], left), operand(args[1], right)
+        if op == "pow":
+            return f"{a}^{b}", POWER
+        return f"{a} {sym} {b}", left
+    if op == "neg":
+        return f"-{operand(args[0], UNARY)}", UNARY
+    return f"{op}({', '.join(text for text, _ in args)})", ATOM

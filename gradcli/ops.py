@@ -1,0 +1,120 @@
+"""THE op table: each operation's arity, value function and local partials, side by side.
+
+A rule is `partials(m, y, *xs)`: given the number type `m` (numerics.FloatMath, or another
+namespace with the same names), the node's value `y` and its parents' values `xs`, it returns
+one local partial d y / d x_k per parent. Rules may use the output (exp' = y, tanh' = 1 - y²).
+Writing rules against `m` instead of `math` is what lets the same table serve float64, numpy
+arrays and symbolic derivative graphs. `kink` says in words when a non-differentiable point's
+convention was applied (the contract's, after PyTorch's), so the output can report it.
+
+Adding a function is one row here (plus its kernel in numerics.py) and one test row.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: its name in the language and in JSON, its arity and its rules."""
+
+    name: str
+    arity: Optional[int]  # None: one or more arguments (max, min)
+    partials: Callable
+    kink: Optional[Callable] = None  # (y, *xs) -> description of the convention used, or None
+    doc: str = ""
+
+    @property
+    def value(self):
+        """The value function is the number type's kernel of the same name."""
+        return self.name
+
+
+def _tie_kink(y, *xs):
+    k = sum(1 for x in xs if x == y)
+    if k > 1:
+        return f"a {k}-way tie: each tied argument gets 1/{k}"
+    return None
+
+
+def _pow_kink(y, x, p):
+    if p == 0:
+        return "exponent 0: d/dx x^y taken as 0"
+    if x == 0 and p >= 0:
+        return "base 0: d/dy x^y taken as 0"
+    return None
+
+
+OPS = {
+    op.name: op
+    for op in [
+        # operators
+        Op("add", 2, lambda m, y, a, b: (1.0, 1.0)),
+        Op("sub", 2, lambda m, y, a, b: (1.0, -1.0)),
+        Op("mul", 2, lambda m, y, a, b: (b, a)),
+        Op("div", 2, lambda m, y, a, b: (m.div(1.0, b), m.neg(m.div(y, b)))),
+        Op("neg", 1, lambda m, y, a: (-1.0,)),
+        Op("pow", 2, lambda m, y, x, p: (m.pow_dbase(x, p), m.pow_dexp(x, p, y)), _pow_kink),
+        # trigonometric
+        Op("sin", 1, lambda m, y, x: (m.cos(x),)),
+        Op("cos", 1, lambda m, y, x: (m.neg(m.sin(x)),)),
+        Op("tan", 1, lambda m, y, x: (m.add(1.0, m.mul(y, y)),)),
+        Op("asin", 1, lambda m, y, x: (m.div(1.0, m.sqrt(m.sub(1.0, m.mul(x, x)))),)),
+        Op("acos", 1, lambda m, y, x: (m.neg(m.div(1.0, m.sqrt(m.sub(1.0, m.mul(x, x))))),)),
+        Op("atan", 1, lambda m, y, x: (m.div(1.0, m.add(1.0, m.mul(x, x))),)),
+        Op(
+            "atan2",
+            2,
+            lambda m, y, a, b: (
+                m.div(b, m.add(m.mul(a, a), m.mul(b, b))),
+                m.neg(m.div(a, m.add(m.mul(a, a), m.mul(b, b)))),
+            ),
+        ),
+        # hyperbolic
+        Op("sinh", 1, lambda m, y, x: (m.cosh(x),)),
+        Op("cosh", 1, lambda m, y, x: (m.sinh(x),)),
+        Op("tanh", 1, lambda m, y, x: (m.sub(1.0, m.mul(y, y)),)),
+        Op("asinh", 1, lambda m, y, x: (m.div(1.0, m.sqrt(m.add(m.mul(x, x), 1.0))),)),
+        Op("acosh", 1, lambda m, y, x: (m.div(1.0, m.mul(m.sqrt(m.sub(x, 1.0)), m.sqrt(m.add(x, 1.0)))),)),
+        Op("atanh", 1, lambda m, y, x: (m.div(1.0, m.sub(1.0, m.mul(x, x))),)),
+        # exponentials and logarithms
+        Op("exp", 1, lambda m, y, x: (y,)),
+        Op("expm1", 1, lambda m, y, x: (m.add(y, 1.0),)),
+        Op("log", 1, lambda m, y, x: (m.div(1.0, x),)),
+        Op("log1p", 1, lambda m, y, x: (m.div(1.0, m.add(x, 1.0)),)),
+        Op("log2", 1, lambda m, y, x: (m.div(1.0, m.mul(x, _LN2)),)),
+        Op("log10", 1, lambda m, y, x: (m.div(1.0, m.mul(x, _LN10)),)),
+        # roots and magnitudes
+        Op("sqrt", 1, lambda m, y, x: (m.div(0.5, y),), lambda y, x: "sqrt at 0: derivative +inf" if x == 0 else None),
+        Op("cbrt", 1, lambda m, y, x: (m.div(1.0, m.mul(3.0, m.mul(y, y))),)),
+        Op("abs", 1, lambda m, y, x: (m.sign(x),), lambda y, x: "abs at 0: derivative taken as 0" if x == 0 else None),
+        Op(
+            "hypot",
+            2,
+            lambda m, y, a, b: (m.ratio0(a, y), m.ratio0(b, y)),
+            lambda y, a, b: "hypot at (0, 0): derivatives taken as (0, 0)" if y == 0 else None,
+        ),
+        # activations and special functions
+        Op("sigmoid", 1, lambda m, y, x: (m.mul(y, m.sub(1.0, y)),)),
+        Op("relu", 1, lambda m, y, x: (m.step(x),), lambda y, x: "relu at 0: derivative taken as 0" if x == 0 else None),
+        Op("softplus", 1, lambda m, y, x: (m.sigmoid(x),)),
+        Op("erf", 1, lambda m, y, x: (m.mul(_TWO_OVER_SQRT_PI, m.exp(m.neg(m.mul(x, x)))),)),
+        Op("erfc", 1, lambda m, y, x: (m.mul(-_TWO_OVER_SQRT_PI, m.exp(m.neg(m.mul(x, x)))),)),
+        Op("max", None, lambda m, y, *xs: m.tie_shares(y, xs), _tie_kink),
+        Op("min", None, lambda m, y, *xs: m.tie_shares(y, xs), _tie_kink),
+        # the derivatives of abs and relu, so that derivative programs stay in the language
+        Op("sign", 1, lambda m, y, x: (0.0,)),
+        Op("step", 1, lambda m, y, x: (0.0,)),
+    ]
+}
+
+# `pow(x, y)` is the `^` operator spelled as a function; the other operators have no call form.
+OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "**": "pow"}
+CALLABLE = {name: op for name, op in OPS.items() if name not in ("add", "sub", "mul", "div", "neg")}
+
+CONSTANTS = {"pi": math.pi, "e": math.e}
