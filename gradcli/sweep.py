@@ -91,7 +91,9 @@ def reverse(program, values, m=FloatMath):
     active = graph.depends_on_input()
     relevant = graph.ancestors(out)
     rules = {name: op.partials for name, op in OPS.items()}
-    kinks = {name: op.kink for name, op in OPS.items() if op.kink}
+    # Conventions at non-differentiable points are reported for scalars; a vector of points
+    # (numpy) applies the same conventions inside its kernels without naming each point.
+    kinks = {name: op.kink for name, op in OPS.items() if op.kink} if m is FloatMath else {}
     notes = []
     for i in range(out, -1, -1):
         ps = parents[i]
