@@ -6,17 +6,22 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
     >>> r.value, r.gradient["w"]
 """
 
+from .check import check_gradient
 from .compiler import Program, compile_program
 from .errors import EvaluationFailed, GradcliError, ProgramError, UsageError
+from .symbolic import Derivatives, hessian, hessian_vector_product
 from .sweep import Result
 
 __version__ = "0.1.0"
 
 
-def evaluate(program, at=None, /, **inputs):
+def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
     """Value, gradient, nodes and edges of `program` (text or a compiled Program) at a point.
 
     The point is a mapping `at` and/or keyword arguments: `evaluate("x*y", x=2, y=3)`.
+    `strategy` ("store", "recompute" or "checkpoint") decides how the reverse sweep gets its
+    values; all three give the same numbers. `stats=True` fills `result.stats`. (Inputs named
+    `strategy` or `stats` go in the mapping.)
     """
     from .sweep import evaluate as sweep
 
@@ -24,16 +29,20 @@ def evaluate(program, at=None, /, **inputs):
         program = compile_program(program)
     point = dict(at or {})
     point.update(inputs)
-    return sweep(program, point)
+    return sweep(program, point, strategy, stats)
 
 
 __all__ = [
+    "Derivatives",
     "EvaluationFailed",
     "GradcliError",
     "Program",
     "ProgramError",
     "Result",
     "UsageError",
+    "check_gradient",
     "compile_program",
     "evaluate",
+    "hessian",
+    "hessian_vector_product",
 ]

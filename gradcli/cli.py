@@ -5,37 +5,18 @@ exit code (2 usage/input, 1 evaluation failed); a closed pipe and Ctrl-C end qui
 """
 
 import os
-import re
+import signal
 import sys
 
 import click
 
 from . import __version__
+from .batch import parse_point
+from .check import ATOL, RTOL
 from .errors import EvaluationFailed, GradcliError, UsageError
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 # -- option values -----------------------------------------------------------------------
-
-
-def parse_point(specs):
-    """`--at w=1 --at x=2,y=3` -> {"w": 1.0, "x": 2.0, "y": 3.0}; a later value wins."""
-    point = {}
-    for spec in specs:
-        for part in spec.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            name, eq, text = part.partition("=")
-            name = name.strip()
-            if not eq or not _NAME.match(name):
-                raise UsageError(f"--at {part!r}: expected NAME=VALUE, e.g. --at w=1")
-            try:
-                point[name] = float(text.strip())
-            except ValueError:
-                raise UsageError(f"--at {part!r}: {text.strip()!r} is not a number") from None
-    return point
 
 
 def read_text(path):
@@ -84,8 +65,10 @@ def program_text(program, file):
 
 
 def out(text):
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Write and flush whole records: see _Records."""
+    with RECORDS:
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 def err(text):
@@ -103,8 +86,14 @@ def print_tables(renderables, color):
         force_terminal=color or None,
         soft_wrap=False,
     )
+    console.on_broken_pipe = _reader_gone  # rich would exit 1 itself; the reader's leaving is 141
     for r in renderables:
-        console.print(r)
+        with RECORDS:
+            console.print(r)
+
+
+def _reader_gone():
+    raise BrokenPipeError(32, "the reader of stdout went away")
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -116,6 +105,22 @@ format_option = click.option(
     type=click.Choice(["table", "plain", "json", "jsonl", "csv"]),
     help="Output format. Default: table on a terminal, plain otherwise.",
 )
+
+
+strategy_option = click.option(
+    "--strategy",
+    type=click.Choice(["store", "recompute", "checkpoint"]),
+    default="store",
+    show_default=True,
+    help="Keep every forward value, recompute them for the reverse sweep, or keep sqrt(n) checkpoints.",
+)
+
+
+digits_option = click.option("--digits", type=click.IntRange(1, 17), help="Significant digits (default: full precision).")
+wrt_option = click.option("--wrt", multiple=True, metavar="NAME", help="Print only these partials (repeatable).")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Bare numbers, no names (with --wrt: only the partials).")
+strict_option = click.option("--strict", is_flag=True, help="Exit 1 when the value or a partial is not finite.")
+color_option = click.option("--color/--no-color", default=None, help="Colour in tables (default: on a terminal, unless NO_COLOR).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -131,22 +136,32 @@ def cli():
 @click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
 @format_option
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--digits", type=click.IntRange(1, 17), help="Significant digits (default: full precision).")
-@click.option("--wrt", multiple=True, metavar="NAME", help="Print only these partials (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="Bare numbers, no names (with --wrt: only the partials).")
+@digits_option
+@wrt_option
+@quiet_option
 @click.option("--all", "show_all", is_flag=True, help="Tables: show every node and edge.")
 @click.option("--max-rows", type=click.IntRange(1), default=40, show_default=True, help="Tables: rows shown per table.")
-@click.option("--strict", is_flag=True, help="Exit 1 when the value or a partial is not finite.")
-@click.option("--color/--no-color", default=None, help="Colour in tables (default: on a terminal, unless NO_COLOR).")
-def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, strict, color):
-    """Evaluate PROGRAM and every partial derivative at the --at point."""
+@strict_option
+@color_option
+@strategy_option
+@click.option("--stats", is_flag=True, help="Add what the sweeps counted, and the chain rule's size without sharing.")
+@click.option(
+    "--points", metavar="FILE",
+    help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, or JSON Lines ('-' for stdin).",
+)
+def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, strict, color, strategy, stats, points):
+    """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from . import formats
     from .compiler import compile_program
     from .sweep import evaluate
 
+    if points == "-" and file == "-":
+        raise UsageError("--file - and --points - both read stdin: give one of them a file")
     compiled = compile_program(program_text(program, file))
     wrt = check_wrt(wrt, compiled.input_names)
-    result = evaluate(compiled, parse_point(at))
+    if points is not None:
+        return eval_points(compiled, points, parse_point(at), resolve_format(fmt, as_json), digits, wrt, quiet, strict, color)
+    result = evaluate(compiled, parse_point(at), strategy, stats)
     fmt = resolve_format(fmt, as_json)
     for w in result.warnings:
         err(f"warning: {w}")
@@ -178,32 +193,358 @@ def check_wrt(wrt, input_names):
     return list(dict.fromkeys(wrt))
 
 
+@cli.command("explain")
+@click.argument("program", required=False)
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values; repeat or separate with commas.")
+@click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option("--digits", type=click.IntRange(1, 17), default=4, show_default=True, help="Significant digits in the steps.")
+@click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
+@click.option("--json", "as_json", is_flag=True, help="The steps as JSON, at full precision.")
+@click.option("--color/--no-color", default=None, help="Colour (default: on a terminal, unless NO_COLOR).")
+def explain_command(program, at, file, digits, show_all, as_json, color):
+    """Write out the reverse sweep step by step: each node's adjoint as the sum over its
+    children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
+    from . import explain, formats
+    from .compiler import compile_program
+
+    ex = explain.explain(compile_program(program_text(program, file)), parse_point(at))
+    for w in ex.result.warnings:
+        err(f"warning: {w}")
+    for note in ex.result.notes:
+        err(f"note: {note}")
+    limits = {"digits": digits, "max_steps": None, "max_terms": None} if show_all else {"digits": digits}
+    if as_json:
+        out(formats.to_json(ex.record(), indent=2) + "\n")
+    elif use_color(color):
+        print_tables([explain.rich_text(ex, **limits)], True)
+    else:
+        out(explain.plain(ex, **limits))
+
+
+@cli.command("graph")
+@click.argument("program", required=False)
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values: label the graph with numbers.")
+@click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option(
+    "-o", "--format", "fmt", type=click.Choice(["dot", "mermaid", "tree"]), default="tree", show_default=True,
+    help="Graphviz DOT, a Mermaid flowchart, or a tree in the terminal.",
+)
+@click.option("--backward", is_flag=True, help="Draw the backprop graph B (adjoints, local partials) instead of G.")
+@click.option("--digits", type=click.IntRange(1, 17), default=4, show_default=True, help="Significant digits.")
+@click.option("--max-depth", type=click.IntRange(1), default=12, show_default=True, help="Tree: levels shown.")
+@click.option("--color/--no-color", default=None, help="Colour in the tree (default: on a terminal, unless NO_COLOR).")
+def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
+    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
+    from . import drawing
+    from .compiler import compile_program
+    from .sweep import evaluate
+
+    compiled = compile_program(program_text(program, file))
+    result = evaluate(compiled, parse_point(at)) if at else None
+    picture = drawing.Drawing(compiled, result, backward, digits)
+    if fmt == "tree":
+        print_tables([drawing.tree(picture, max_depth)], use_color(color))
+    else:
+        out((drawing.dot if fmt == "dot" else drawing.mermaid)(picture))
+
+
+# -- symbolic derivatives, Hessians, gradient checks -------------------------------------
+
+
+def formats_option(*names):
+    """-o/--format with these choices (default: table on a terminal, plain otherwise)."""
+    return click.option("-o", "--format", "fmt", type=click.Choice(names), help="Output format. Default: table on a terminal, plain otherwise.")
+
+
+def report_notes(result, fmt):
+    """Warnings always go to stderr; notes too, unless a table prints them."""
+    for w in result.warnings:
+        err(f"warning: {w}")
+    if fmt != "table":
+        for note in result.notes:
+            err(f"note: {note}")
+
+
+@cli.command("diff")
+@click.argument("program", required=False)
+@click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option("--wrt", multiple=True, metavar="NAME", help="Differentiate by these inputs only (repeatable).")
+@click.option("--order", type=click.IntRange(1), default=1, show_default=True, help="Order of the partials: 2 for second partials, ...")
+@click.option("--inline", is_flag=True, help="Each partial as one expression, refused when that would be far larger.")
+@formats_option("table", "plain", "json")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@color_option
+def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
+    """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
+    from . import formats
+    from .compiler import compile_program
+    from .symbolic import Derivatives
+
+    compiled = compile_program(program_text(program, file))
+    d = Derivatives(compiled, check_wrt(wrt, compiled.input_names), order)
+    fmt = resolve_format(fmt, as_json)
+    if fmt == "table":
+        print_tables(formats.derivatives_tables(d, inline), use_color(color))
+    elif fmt == "json":
+        out(formats.to_json(formats.derivatives_record(d, inline), indent=2) + "\n")
+    else:
+        out(d.text(inline))
+
+
+@cli.command("hessian")
+@click.argument("program", required=False)
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values; repeat or separate with commas.")
+@click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option("--hvp", metavar="V1,V2,...", help="Only the Hessian-vector product H·v, v in input order (one sweep more, not n).")
+@formats_option("table", "plain", "json", "csv")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@digits_option
+@color_option
+def hessian_command(program, at, file, hvp, fmt, as_json, digits, color):
+    """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
+    derivative graph again."""
+    from . import formats
+    from .compiler import compile_program
+    from .symbolic import hessian, hessian_vector_product
+
+    compiled = compile_program(program_text(program, file))
+    point = parse_point(at)
+    if hvp is None:
+        s = hessian(compiled, point)
+    else:
+        s = hessian_vector_product(compiled, point, parse_vector(hvp))
+    fmt = resolve_format(fmt, as_json)
+    report_notes(s.result, fmt)
+    if fmt == "table":
+        print_tables(formats.second_order_tables(s, digits), use_color(color))
+    elif fmt == "json":
+        out(formats.to_json(formats.second_order_record(s, digits), indent=2) + "\n")
+    elif fmt == "csv":
+        out(formats.second_order_csv(s, digits))
+    else:
+        out(formats.second_order_plain(s, digits))
+
+
+def parse_vector(text):
+    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--hvp {text!r}: expected numbers separated by commas, one per input, e.g. --hvp 1,0") from None
+
+
+@cli.command("check")
+@click.argument("program", required=False)
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values; repeat or separate with commas.")
+@click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option("--rtol", type=click.FloatRange(0), default=RTOL, show_default=True, help="Relative tolerance.")
+@click.option("--atol", type=click.FloatRange(0), default=ATOL, show_default=True, help="Absolute tolerance.")
+@click.option("--hessian", "with_hessian", is_flag=True, help="Check the Hessian too (finite differences of the gradient).")
+@formats_option("table", "plain", "json")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@digits_option
+@color_option
+def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, digits, color):
+    """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
+    point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
+    from . import formats
+    from .check import check_gradient
+    from .compiler import compile_program
+
+    report = check_gradient(compile_program(program_text(program, file)), parse_point(at), rtol, atol, with_hessian)
+    fmt = resolve_format(fmt, as_json)
+    for w in report.result.warnings:
+        err(f"warning: {w}")
+    if fmt == "table":
+        print_tables(formats.check_tables(report, digits), use_color(color))
+    elif fmt == "json":
+        out(formats.to_json(formats.check_record(report, digits), indent=2) + "\n")
+    else:
+        out(formats.check_plain(report, digits))
+        for c in report.comparisons:
+            if c.status == "convention":
+                err(f"note: {c.label}: {c.explanation}")
+    if not report.ok:
+        failed = "; ".join(f"{c.label}: {c.explanation}" for c in report.failures)
+        raise EvaluationFailed(f"gradient check failed (rtol {rtol:g}, atol {atol:g}): {failed}")
+
+
+# -- many programs, many points ---------------------------------------------------------
+
+
+@cli.command("batch")
+@click.argument("path", required=False, default="-")
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values for every line; a line's own `@ NAME=VALUE` wins.")
+@click.option(
+    "-o", "--format", "fmt", type=click.Choice(["table", "plain", "jsonl", "csv"]),
+    help="Output format. Default: table on a terminal, plain otherwise.",
+)
+@digits_option
+@wrt_option
+@quiet_option
+@strict_option
+@color_option
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color):
+    """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
+    line, in order, written as it is computed. A line may carry its own point:
+    `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
+    error record and the batch goes on; the exit status is then 1."""
+    from . import formats
+    from .batch import Batch, open_input
+
+    fmt = resolve_format(fmt, False)
+    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv")
+    stream = open_input(path)
+    if fmt == "table":
+        records = report_records(batch.records(stream))
+        print_tables((r for rec in records for r in formats.record_tables(rec, digits)), use_color(color))
+    elif fmt == "csv":
+        header = True
+        for rec in report_records(batch.csv_records(stream)):
+            if header:  # the columns are known once the first record is
+                out(formats.csv_header(batch.columns))
+                header = False
+            out(formats.csv_record(rec, batch.columns, digits))
+        if header:
+            out(formats.csv_header(batch.columns))
+    elif fmt == "jsonl":
+        for rec in batch.records(stream):  # a jsonl record carries its own warnings and notes
+            out(formats.jsonl_record(rec, digits))
+    else:
+        for rec in report_records(batch.records(stream)):
+            out(formats.plain_record(rec, digits, drop_value=quiet and bool(wrt)))
+    batch.check()
+
+
+def report_records(records):
+    """Pass records on, with each one's warnings and notes on stderr, naming its line."""
+    for rec in records:
+        for key in ("warnings", "notes"):
+            for text in rec.get(key, ()):
+                err(f"{key[:-1]}: line {rec['line']}: {text}")
+        yield rec
+
+
+def eval_points(program, path, defaults, fmt, digits, wrt, quiet, strict, color):
+    """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
+    from . import formats
+    from .batch import open_input
+    from .vector import Points
+
+    if fmt == "json":
+        raise UsageError("--points writes a record per point: use -o jsonl, csv, plain or table")
+    points = Points(program, open_input(path), defaults, wrt, strict)
+    names = points.names
+    if fmt == "table":
+        records = (
+            rec
+            for c in points.chunks()
+            for rec in formats.point_records(names, c.lines, c.value, c.partials, c.errors)
+        )
+        print_tables((r for rec in records for r in formats.record_tables(rec, digits)), use_color(color))
+    else:
+        if fmt == "csv":
+            out(formats.csv_header(names))
+        for c in points.chunks():
+            out(formats.points_text(fmt, names, c.lines, c.value, c.partials, c.errors, digits, quiet and bool(wrt)))
+    points.check()
+
+
+# -- signals and closed pipes ------------------------------------------------------------
+
+
+class Terminated(BaseException):
+    """SIGTERM: the run ends quietly with 143 (128 + 15), as shells report it."""
+
+
+class ReaderGone(Exception):
+    """stdout's reader went away (`| head -1`). Not an OSError, so that click does not make it
+    exit 1: main() ends with 141, as other Unix tools do."""
+
+
+class _Records:
+    """Every write to stdout is whole records, flushed, so SIGINT (Ctrl-C) and SIGTERM end a
+    run between records, never inside one: a signal that comes during a write waits for the
+    write to finish. A second one does not wait, so that a writer blocked by a stalled reader
+    can still be stopped."""
+
+    def __init__(self):
+        self.writing = False
+        self.pending = None
+
+    def handle(self, signum, frame):
+        if self.writing and self.pending is None:
+            self.pending = signum
+        else:
+            self.stop(signum)
+
+    @staticmethod
+    def stop(signum):
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    def __enter__(self):
+        self.writing = True
+
+    def __exit__(self, kind, exc, tb):
+        self.writing = False
+        if kind is not None and issubclass(kind, BrokenPipeError):
+            raise ReaderGone from None
+        if kind is None and self.pending is not None:
+            self.stop(self.pending)
+
+
+RECORDS = _Records()
+
+
 # -- entry point -------------------------------------------------------------------------
 
 
 def main(argv=None):
     """Run the CLI; map every way it can end to a message on stderr and an exit code."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, RECORDS.handle)
     try:
-        cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
-        code = 0
-    except GradcliError as e:
-        err(f"gradcli: {e.render()}")
-        code = e.exit_code
-    except click.exceptions.Exit as e:
-        code = e.exit_code
-    except click.ClickException as e:
-        e.show()
-        code = e.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort):
+        code = _run(argv)
+    except KeyboardInterrupt:  # a signal while an error was being reported
         code = 130
-    except BrokenPipeError:
-        code = 141
+    except Terminated:
+        code = 143
+    finally:
+        # From here on a signal ends the process the default way: at once, quietly.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
     if code == 141 or _stdout_closed():
         # The reader is gone: point stdout at /dev/null so the interpreter's final flush is quiet.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 141 if code == 0 else code
     sys.exit(code)
+
+
+def _run(argv):
+    """The exit code of one run of the CLI."""
+    try:
+        cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
+        return 0
+    except GradcliError as e:
+        err(f"gradcli: {e.render()}")
+        return e.exit_code
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        return 130
+    except Terminated:
+        return 143
+    except (ReaderGone, BrokenPipeError):
+        return 141
+    except SystemExit:
+        # click meets a closed stdout (EPIPE) by wrapping the streams and exiting 1: it is 141.
+        if not isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+            raise
+        return 141
 
 
 def _stdout_closed():

@@ -62,15 +62,24 @@ class _Builder:
         self.functions = {}
         self.last = None  # (kind, node, name, pos) of the latest statement
         self.statements = 0
+        self.start = None  # offset of the first token seen in the statement being read
 
     # -- leaves ----------------------------------------------------------------------------
 
+    def _token(self, pos):
+        """Note a token of the statement being read; the earliest is where the statement starts
+        (a hash-consed node's own position may lie in an earlier statement)."""
+        if self.start is None or pos < self.start:
+            self.start = pos
+
     def number(self, tok):
+        self._token(tok.start_pos)
         return self.target.const(float(tok), tok.start_pos)
 
     def name(self, tok):
         name = str(tok)
         pos = tok.start_pos
+        self._token(pos)
         fn = self.defining
         if fn is not None and name in fn.params:
             return fn.body.leaf("param", fn.params.index(name), pos)
@@ -100,6 +109,7 @@ class _Builder:
         return node
 
     def unary(self, tok, node):
+        self._token(tok.start_pos)
         if tok.value == "+":
             return node
         return self.target.intern("neg", (node,), tok.start_pos)
@@ -110,6 +120,7 @@ class _Builder:
     def call(self, head, *rest):
         name = head.value.rstrip("( \t")
         pos = head.start_pos
+        self._token(pos)
         args = tuple(a for a in rest[:-1] if a is not None)
         fn = self.functions.get(name)
         if fn is not None:
@@ -163,6 +174,7 @@ class _Builder:
     def statement(self, kind, node, name, pos):
         """Record a statement; only the last may be an expression, and it is the output."""
         self.statements += 1
+        self.start = None
         if self.last is not None and self.last[0] == "expression":
             raise self.error(
                 "this expression is not the last statement, so its value would be lost: "
@@ -172,7 +184,7 @@ class _Builder:
         self.last = (kind, node, name, pos)
 
     def expr_stmt(self, node):
-        self.statement("expression", node, None, self._statement_pos(node))
+        self.statement("expression", node, None, self._statement_start())
 
     def assign(self, head, node):
         name = head.value.rstrip("= \t")
@@ -234,9 +246,18 @@ class _Builder:
 
     # -- messages --------------------------------------------------------------------------
 
-    def _statement_pos(self, node):
-        pos = self.graph.pos[node] if self.target is self.graph else -1
-        return pos if pos >= 0 else None
+    def _statement_start(self):
+        """Where the statement being read starts: its first token, or the '(' before it."""
+        pos = self.start
+        if pos is None:
+            return None
+        text = self.source
+        k = pos
+        while k > 0 and text[k - 1] in "( \t\f\r":
+            k -= 1
+            if text[k] == "(":
+                pos = k
+        return pos
 
     def error(self, message, pos):
         return ProgramError(message, source=self.source, pos=pos)
@@ -335,6 +356,7 @@ def compile_program(source):
     """Parse `source` into a Program; raises ProgramError with a position on any mistake."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
+    source = source.removeprefix("\ufeff")  # a byte-order mark is not part of the program
     parser = _parser()
     builder = _Builder(source)
     _Reductions.builder = builder
@@ -371,10 +393,11 @@ def _unexpected_token(source, e):
     else:
         pos = token.start_pos
         found = _TERMINALS.get(token.type, repr(str(token)))
-        if token.type in ("NUMBER", "NAME", "CALL_OPEN", "ADD_OP", "MUL_OP", "POW_OP", "RPAR", "LPAR", "COMMA"):
+        if token.type in ("NUMBER", "NAME", "CALL_OPEN", "ADD_OP", "MUL_OP", "POW_OP", "RPAR", "LPAR", "COMMA",
+                          "ASSIGN", "DEF_HEAD"):
             found = repr(str(token).strip())
         elif token.type == "_SEP":
-            found = "the end of the line" if str(token) == "\n" else "';'"
+            found = "end of the line" if str(token) == "\n" else "';'"
     if expected & _OPERAND:
         want = "a number, a name or '('"
     elif "ADD_OP" in expected:

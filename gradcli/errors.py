@@ -20,10 +20,17 @@ class GradcliError(Exception):
         """The message, and under it the program line with a caret when a position is known."""
         if self.source is None or self.pos is None:
             return self.message
-        line, col, text = locate(self.source, self.pos)
+        _, col, text = locate(self.source, self.pos)
         shown, caret = excerpt(text, col)
-        where = f"line {line}, column {col}: " if "\n" in self.source.rstrip("\n") else f"column {col}: "
-        return f"{where}{self.message}\n  {shown}\n  {caret}"
+        return f"{self.render_line()}\n  {shown}\n  {caret}"
+
+    def render_line(self):
+        """The message on one line, after its position when known: a batch record's error."""
+        if self.source is None or self.pos is None:
+            return self.message
+        line, col, _ = locate(self.source, self.pos)
+        where = f"line {line}, column {col}" if "\n" in self.source.rstrip("\n") else f"column {col}"
+        return f"{where}: {self.message}"
 
 
 class ProgramError(GradcliError):
@@ -48,7 +55,8 @@ def locate(source, pos):
     if end < 0:
         end = len(source)
     line = source.count("\n", 0, pos) + 1
-    return line, pos - start + 1, source[start:end].rstrip("\r")
+    text = source[start:end].rstrip("\r")
+    return line, min(pos - start, len(text)) + 1, text  # the CR of a CRLF is the line's end
 
 
 def excerpt(text, col, width=72):
@@ -61,5 +69,7 @@ def excerpt(text, col, width=72):
         shown = "…" + shown[1:]
     if start + width < len(text):
         shown = shown[:-1] + "…"
-    shown = shown.replace("\t", " ")
+    # The program's own CR, ESC or NUL must not reach the terminal raw (they would move the
+    # cursor or start an escape sequence); one character stands for one, so the caret stays put.
+    shown = "".join(ch if ch.isprintable() else " " if ch == "\t" else "\ufffd" for ch in shown)
     return shown, " " * (col - 1 - start) + "^"

@@ -6,8 +6,10 @@ RFC 8259: non-finite numbers are the strings "nan", "inf", "-inf".
 """
 
 import csv
+import heapq
 import io
 import json
+from itertools import chain
 
 from .numerics import format_number, json_number
 
@@ -22,10 +24,11 @@ def rounded(x, digits):
 
 
 def gradient_items(result, wrt=None):
-    """(input name, partial) pairs, all inputs or those in `wrt`, in the order asked."""
+    """(input name, partial) pairs, all inputs or those in `wrt`, in the order asked. A name in
+    `wrt` that is not an input has partial 0: a batch line whose program does not use it."""
     gradient = result.gradient
     names = wrt if wrt else list(gradient)
-    return [(name, gradient[name]) for name in names]
+    return [(name, gradient.get(name, 0.0)) for name in names]
 
 
 # -- one result --------------------------------------------------------------------------
@@ -37,20 +40,23 @@ def plain(result, digits=None, wrt=None, quiet=False):
     if quiet:
         if wrt:
             rows = rows[1:]
-        return "".join(f"{format_number(v, digits)}\n" for _, v in rows)
-    return "".join(f"{k} {format_number(v, digits)}\n" for k, v in rows)
+        text = "".join(f"{format_number(v, digits)}\n" for _, v in rows)
+    else:
+        text = "".join(f"{k} {format_number(v, digits)}\n" for k, v in rows)
+    if result.stats is not None:
+        text += "".join(f"{key} {stat_text(v, plain=True)}\n" for key, v in stats_items(result.stats))
+    return text
 
 
 def record(result, digits=None, wrt=None):
     """The short record of a result: value and gradient (plus warnings and notes if any)."""
-    out = {
-        "value": json_number(rounded(result.value, digits)),
-        "gradient": {name: json_number(rounded(g, digits)) for name, g in gradient_items(result, wrt)},
-    }
+    out = json_result(result.value, gradient_items(result, wrt), digits)
     if result.warnings:
         out["warnings"] = list(result.warnings)
     if result.notes:
         out["notes"] = list(result.notes)
+    if result.stats is not None:
+        out["stats"] = {key: json_count(v) if isinstance(v, int) else v for key, v in stats_items(result.stats)}
     return out
 
 
@@ -88,6 +94,14 @@ def full_record(result, digits=None, wrt=None):
     return out
 
 
+def json_result(value, gradient_items, digits=None):
+    """{"value", "gradient"} with strict JSON numbers, rounded to `digits` when asked."""
+    return {
+        "value": json_number(rounded(value, digits)),
+        "gradient": {name: json_number(rounded(g, digits)) for name, g in gradient_items},
+    }
+
+
 def to_json(obj, indent=None):
     return json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False)
 
@@ -104,7 +118,137 @@ def csv_result(result, digits=None, wrt=None):
     items = gradient_items(result, wrt)
     header = ["value"] + [f"d/d{name}" for name, _ in items]
     row = [format_number(result.value, digits)] + [format_number(g, digits) for _, g in items]
+    if result.stats is not None:
+        for key, v in stats_items(result.stats):
+            header.append(key)
+            row.append(count_digits(v) if isinstance(v, int) else v)
     return csv_text([header, row])
+
+
+# -- records: one per batch line or point ------------------------------------------------
+#
+# A record is a dict: {"line", "value", "gradient": {name: partial}} (floats), with "warnings"
+# and "notes" when there are any, or {"line", "error"}. csv and plain rows are built from
+# columns (lists of floats), so a whole chunk of points prints in one formatting pass; a single
+# record goes through the same code as a chunk of one, so both print alike.
+
+
+def result_record(line, result, wrt=None):
+    """The record of a batch line that evaluated."""
+    rec = {"line": line, "value": result.value, "gradient": dict(gradient_items(result, wrt))}
+    if result.warnings:
+        rec["warnings"] = list(result.warnings)
+    if result.notes:
+        rec["notes"] = list(result.notes)
+    return rec
+
+
+def error_record(line, message):
+    return {"line": line, "error": message}
+
+
+def jsonl_record(rec, digits=None):
+    """One JSON line: line, value and gradient (or error), warnings and notes."""
+    if "error" in rec:
+        return to_json(rec) + "\n"
+    out = {"line": rec["line"], **json_result(rec["value"], rec["gradient"].items(), digits)}
+    out.update((key, rec[key]) for key in ("warnings", "notes") if key in rec)
+    return to_json(out) + "\n"
+
+
+def csv_header(names):
+    """The csv header of batch and points output: `line,value,error,d/dNAME,...`."""
+    return csv_text([["line", "value", "error", *(f"d/d{name}" for name in names)]])
+
+
+def csv_rows(lines, values, partials, digits=None):
+    """csv rows under csv_header, from columns: line numbers, values, a list per partial; the
+    error cell is empty. (Numbers and line numbers never need quoting.)"""
+    spec = _number_spec(digits)
+    return _fill("%d," + spec + "," + "".join("," + spec for _ in partials) + "\n", [lines, values, *partials], ",")
+
+
+def csv_record(rec, names, digits=None):
+    """A record as a csv row under csv_header(names); a name the record lacks has partial 0."""
+    if "error" in rec:
+        return csv_text([[rec["line"], "", rec["error"], *[""] * len(names)]])
+    gradient = rec["gradient"]
+    return csv_rows([rec["line"]], [rec["value"]], [[gradient.get(name, 0.0)] for name in names], digits)
+
+
+def plain_rows(values, partials, digits=None, drop_value=False):
+    """A line per result: the value, then each partial, tab-separated (only the partials
+    when `drop_value`: -q with --wrt)."""
+    columns = list(partials) if drop_value else [values, *partials]
+    return _fill("\t".join([_number_spec(digits)] * len(columns)) + "\n", columns, "\t")
+
+
+def plain_record(rec, digits=None, drop_value=False):
+    """A record as a plain line; an error is `error<TAB>line N: message`."""
+    if "error" in rec:
+        return f"error\tline {rec['line']}: {rec['error']}\n"
+    return plain_rows([rec["value"]], [[g] for g in rec["gradient"].values()], digits, drop_value)
+
+
+def _number_spec(digits):
+    """The %-format that writes a float as format_number does, but for the ".0" of an
+    integral number: repr, or `digits` significant digits (both spell nan, inf, -inf alike)."""
+    return "%r" if digits is None else f"%.{digits}g"
+
+
+def _fill(row, columns, sep):
+    """Rows of the %-template `row`, one per entry of the columns, in one formatting pass (no
+    Python loop per number: --points writes millions); then integral numbers drop their ".0",
+    as format_number does (repr writes ".0" nowhere else, and the rows hold only numbers and
+    the separator `sep`)."""
+    text = (row * len(columns[0])) % tuple(chain.from_iterable(zip(*columns)))
+    return text.replace(".0" + sep, sep).replace(".0\n", "\n")
+
+
+def point_records(names, lines, values, partials, errors):
+    """A chunk of points as records, the bad rows' error records in their places."""
+    good = (
+        (line, {"line": line, "value": v, "gradient": dict(zip(names, g))})
+        for line, v, *g in zip(lines, values, *partials)
+    )
+    return _in_line_order(good, ((line, error_record(line, message)) for line, message in errors))
+
+
+def points_text(fmt, names, lines, values, partials, errors, digits=None, drop_value=False):
+    """A chunk of points as csv (under csv_header(names)), plain or jsonl text, built a column
+    at a time; the bad rows' error records in their places."""
+    if fmt == "jsonl":
+        return "".join(jsonl_record(rec, digits) for rec in point_records(names, lines, values, partials, errors))
+    if fmt == "csv":
+        rows = csv_rows(lines, values, partials, digits)
+        error_text = lambda rec: csv_record(rec, names)  # noqa: E731
+    else:
+        rows = plain_rows(values, partials, digits, drop_value)
+        error_text = plain_record
+    if not errors:
+        return rows
+    bad = ((line, error_text(error_record(line, message))) for line, message in errors)
+    return "".join(_in_line_order(zip(lines, rows.splitlines(keepends=True)), bad))
+
+
+def _in_line_order(good, bad):
+    """The items of two runs of (line, item) pairs, each in line order, merged in line order."""
+    return (item for _, item in heapq.merge(good, bad, key=lambda pair: pair[0]))
+
+
+def record_tables(rec, digits=None):
+    """Rich renderables for one record: a `line N` title over its value and partials, or its error."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if "error" in rec:
+        return [Text(f"line {rec['line']}: error: {rec['error']}", style="red")]
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("quantity", overflow="fold")
+    table.add_column("value", justify="right", overflow="fold")
+    for label, x in [("value", rec["value"]), *((f"d/d{name}", g) for name, g in rec["gradient"].items())]:
+        table.add_row(Text(label), Text(format_number(x, digits)))
+    return [Text(f"line {rec['line']}", style="italic"), table]
 
 
 # -- tables ------------------------------------------------------------------------------
@@ -121,19 +265,19 @@ def tables(result, digits=None, wrt=None, max_rows=40):
     graph = program.graph
     labels = graph.labels()
     out_label = labels[program.output]
+    # Titles are lines of their own: a table's title wraps at the table's width.
+    title = lambda text: Text(text, style="italic")  # noqa: E731
+    d_out = out_label if out_label.isidentifier() else f"({out_label})"  # ∂(x + y)/∂x
 
-    summary = Table(title="Result", title_justify="left", show_header=True, header_style="bold")
+    summary = Table(show_header=True, header_style="bold")
     summary.add_column("quantity", overflow="fold")
     summary.add_column("value", justify="right", overflow="fold")
     summary.add_row(Text(f"{out_label}"), num(result.value))
     for name, g in gradient_items(result, wrt):
-        summary.add_row(Text(f"∂{out_label}/∂{name}"), num(g))
+        summary.add_row(Text(f"∂{d_out}/∂{name}"), num(g))
 
-    nodes = Table(
-        title=f"Nodes ({len(graph)}; forward sweep computes value, reverse sweep adjoint = ∂{out_label}/∂node)",
-        title_justify="left",
-        header_style="bold",
-    )
+    nodes_title = title(f"Nodes ({len(graph)}; forward sweep computes value, reverse sweep adjoint = ∂{d_out}/∂node)")
+    nodes = Table(header_style="bold")
     for col, kw in [
         ("id", {"justify": "right"}),
         ("node", {"overflow": "fold"}),
@@ -153,16 +297,13 @@ def tables(result, digits=None, wrt=None, max_rows=40):
             num(result.values[i]),
             num(result.adjoints[i]),
         )
-    parts = [summary, nodes]
+    parts = [title("Result"), summary, nodes_title, nodes]
     if shown < len(graph):
         parts.append(Text(f"… {len(graph) - shown} more nodes (--all shows every row)"))
 
     n_edges = len(result.partials)
-    edges = Table(
-        title=f"Edges ({n_edges}; contribution = adjoint(child) × local partial ∂child/∂parent)",
-        title_justify="left",
-        header_style="bold",
-    )
+    edges_title = title(f"Edges ({n_edges}; contribution = adjoint(child) × local partial ∂child/∂parent)")
+    edges = Table(header_style="bold")
     for col, kw in [
         ("parent → child", {"overflow": "fold"}),
         ("local partial", {"justify": "right", "overflow": "fold"}),
@@ -178,9 +319,254 @@ def tables(result, digits=None, wrt=None, max_rows=40):
             num(result.partials[e]),
             num(result.contributions[e]),
         )
-    parts.append(edges)
+    parts += [edges_title, edges]
     if shown < n_edges:
         parts.append(Text(f"… {n_edges - shown} more edges (--all shows every row)"))
+    if result.stats is not None:
+        parts.append(stats_table(result.stats))
     for note in result.notes:
         parts.append(Text(f"note: {note}"))
+    return parts
+
+
+# -- stats -------------------------------------------------------------------------------
+
+STAT_LABELS = {
+    "strategy": "strategy",
+    "nodes": "nodes",
+    "edges": "edges",
+    "forward_ops": "op evaluations in the forward sweep",
+    "recomputed_ops": "op evaluations recomputed for the reverse sweep",
+    "partials": "local partials computed",
+    "multiply_adds": "multiply-adds in the reverse sweep",
+    "peak_values": "peak node values held at once",
+    "segments": "checkpoint segments",
+    "forward_seconds": "forward sweep time",
+    "reverse_seconds": "reverse sweep time (with recomputation)",
+    "paths": "input→output paths (terms of the expanded chain rule)",
+    "tree_size": "size of the expression written as a tree",
+}
+_UNSHARED = ("paths", "tree_size")  # what the chain rule would cost without sharing
+
+
+def stats_items(stats):
+    """(key, value) pairs in STAT_LABELS order, leaving out what the strategy does not have."""
+    return [(key, getattr(stats, key)) for key in STAT_LABELS if getattr(stats, key) is not None]
+
+
+def count_text(n):
+    """An exact count in full up to 15 digits, else abbreviated: 3**1000 is `1.32e477`."""
+    from decimal import Decimal
+
+    if n < 10**15:
+        return str(n)
+    return f"{Decimal(n):.2e}".replace("e+", "e")
+
+
+def count_digits(n):
+    """All the digits of a count, however long (str() of an int stops at 4300 digits)."""
+    from decimal import Decimal
+
+    return str(Decimal(n))
+
+
+def json_count(n):
+    """An exact count for JSON: a number, or a string of its digits past the length Python's
+    own json.loads reads by default (4300 digits)."""
+    import sys
+
+    text = count_digits(n)
+    limit = sys.get_int_max_str_digits()
+    return text if limit and len(text) > limit else n
+
+
+def stat_text(v, plain=False):
+    """One stats figure as text: counts abbreviated, times in seconds (plain) or ms (tables)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        return format_number(v, 3) if plain else f"{v * 1000:.3g} ms"
+    return count_text(v)
+
+
+def stats_table(stats):
+    """The Stats as a rich table: this sweep's own counts, then the unshared chain rule's."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Stats (counted while the sweeps ran)", title_justify="left", header_style="bold")
+    table.add_column("quantity", overflow="fold")
+    table.add_column("value", justify="right", overflow="fold")
+    for key, v in stats_items(stats):
+        if key == _UNSHARED[0]:
+            table.add_section()
+            table.add_row(Text("the chain rule without sharing:", style="italic"), "")
+        table.add_row(Text(STAT_LABELS[key]), Text(stat_text(v)))
+    return table
+
+
+# -- derivative programs, Hessians, gradient checks --------------------------------------
+
+
+def _table(*columns):
+    """A rich Table with these (name, justify) columns, numbers folding instead of cut."""
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold")
+    return table
+
+
+def derivatives_record(d, inline=False):
+    """`gradcli diff` as JSON: the shared program, and one program per partial."""
+    from .printing import program_text
+
+    return {
+        "output": d.output,
+        "wrt": d.wrt,
+        "order": d.order,
+        "program": program_text(d.statements(inline)),
+        "nodes": d.nodes(),
+        "program_nodes": d.program_nodes,
+        "partials": [
+            {
+                "wrt": list(wrt),
+                "name": name,
+                "program": program_text(d.statements(inline, [(name, node)])),
+                "nodes": d.nodes([(name, node)]),
+            }
+            for name, (wrt, node) in zip(d.names, d.partials)
+        ],
+    }
+
+
+def derivatives_tables(d, inline=False):
+    """The derivative program as a table of statements, the partials in bold."""
+    from rich.text import Text
+
+    table = _table(("name", "left"), ("expression", "left"))
+    outputs = set(d.names)
+    for name, text in d.statements(inline):
+        table.add_row(Text(name or "", style="bold" if name in outputs else ""), Text(text))
+    title = (f"Derivative program, order {d.order}: {d.nodes()} nodes "
+             f"(the program has {d.program_nodes})")
+    return [Text(title, style="italic"), table]
+
+
+def _second_items(s):
+    """(label, number) rows of a SecondOrder: value, gradient, then the Hessian or H·v."""
+    names = s.input_names
+    rows = [("value", s.result.value), *((f"d/d{n}", g) for n, g in s.result.gradient.items())]
+    if s.hessian is not None:
+        rows += [(f"d2/d{a}/d{b}", h) for a, row in zip(names, s.hessian) for b, h in zip(names, row)]
+    else:
+        rows += [(f"Hv[{n}]", h) for n, h in zip(names, s.hvp)]
+    return rows
+
+
+def second_order_plain(s, digits=None):
+    """`gradcli hessian` plain: one `name value` pair a line, as `gradcli eval` prints."""
+    return "".join(f"{k} {format_number(v, digits)}\n" for k, v in _second_items(s))
+
+
+def second_order_record(s, digits=None):
+    """`gradcli hessian` JSON: value, gradient, inputs, and hessian (rows) or v and hvp."""
+    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    out = json_result(s.result.value, s.result.gradient.items(), digits)
+    out["inputs"] = list(s.input_names)
+    if s.hessian is not None:
+        out["hessian"] = [[r(h) for h in row] for row in s.hessian]
+    else:
+        out["v"] = [r(v) for v in s.vector]
+        out["hvp"] = {n: r(h) for n, h in zip(s.input_names, s.hvp)}
+    out["warnings"] = list(s.result.warnings)
+    out["notes"] = list(s.result.notes)
+    return out
+
+
+def second_order_csv(s, digits=None):
+    """`gradcli hessian` csv: one row per input: its partial, then its Hessian row (or v, Hv)."""
+    names = s.input_names
+    f = lambda x: format_number(x, digits)  # noqa: E731
+    gradient = list(s.result.gradient.values())
+    if s.hessian is not None:
+        rows = [["input", "gradient", *names]]
+        rows += [[n, f(g), *map(f, row)] for n, g, row in zip(names, gradient, s.hessian)]
+    else:
+        rows = [["input", "gradient", "v", "hvp"]]
+        rows += [[n, f(g), f(v), f(h)] for n, g, v, h in zip(names, gradient, s.vector, s.hvp)]
+    return csv_text(rows)
+
+
+def second_order_tables(s, digits=None):
+    """The value and gradient, then the Hessian as a matrix (or v and H·v per input)."""
+    from rich.text import Text
+
+    num = lambda x: Text(format_number(x, digits))  # noqa: E731
+    names = s.input_names
+    summary = _table(("quantity", "left"), ("value", "right"))
+    summary.add_row("value", num(s.result.value))
+    for n, g in s.result.gradient.items():
+        summary.add_row(Text(f"∂/∂{n}"), num(g))
+    if s.hessian is not None:
+        title = "Hessian (row ∂/∂a, column ∂/∂b: ∂²/∂a∂b)"
+        matrix = _table(("", "left"), *((n, "right") for n in names))
+        for n, row in zip(names, s.hessian):
+            matrix.add_row(Text(n, style="bold"), *map(num, row))
+    else:
+        title = "Hessian-vector product"
+        matrix = _table(("input", "left"), ("v", "right"), ("H·v", "right"))
+        for n, v, h in zip(names, s.vector, s.hvp):
+            matrix.add_row(Text(n), num(v), num(h))
+    parts = [Text("Result", style="italic"), summary, Text(title, style="italic"), matrix]
+    return parts + [Text(f"note: {note}") for note in s.result.notes]
+
+
+def _check_rows(report, digits):
+    f = lambda x: format_number(x, digits)  # noqa: E731
+    return [(c.label, f(c.claimed), f(c.estimate), format_number(c.abs_error, 2),
+             format_number(c.rel_error, 2), c.status) for c in report.comparisons]
+
+
+_CHECK_COLUMNS = ("partial", "gradcli", "finite differences", "abs error", "rel error", "status")
+
+
+def check_plain(report, digits=None):
+    """`gradcli check` plain: a header line, then one space-separated line per partial."""
+    lines = [" ".join(c.replace(" ", "_") for c in _CHECK_COLUMNS)]
+    lines += [" ".join(row) for row in _check_rows(report, digits)]
+    return "\n".join(lines) + "\n"
+
+
+def check_record(report, digits=None):
+    """`gradcli check` JSON: the verdict, the tolerances and every comparison."""
+    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    return {
+        "value": r(report.result.value),
+        "ok": report.ok,
+        "rtol": report.rtol,
+        "atol": report.atol,
+        "checks": [
+            {"wrt": list(c.wrt), "gradcli": r(c.claimed), "finite_differences": r(c.estimate),
+             "abs_error": json_number(c.abs_error), "rel_error": json_number(c.rel_error),
+             "status": c.status, "explanation": c.explanation}
+            for c in report.comparisons
+        ],
+        "warnings": list(report.result.warnings),
+        "notes": list(report.result.notes),
+    }
+
+
+def check_tables(report, digits=None):
+    """The comparisons as a table, then each explanation and the verdict."""
+    from rich.text import Text
+
+    table = _table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(_CHECK_COLUMNS)))
+    styles = {"ok": "green", "convention": "yellow", "mismatch": "bold red"}
+    for row, c in zip(_check_rows(report, digits), report.comparisons):
+        table.add_row(*map(Text, row[:-1]), Text(row[-1], style=styles[c.status]))
+    title = f"Gradient check against finite differences (rtol {report.rtol:g}, atol {report.atol:g})"
+    parts = [Text(title, style="italic"), table]
+    parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
     return parts

@@ -56,7 +56,7 @@ class Graph:
         return i
 
     def const(self, value, pos=-1):
-        return self.leaf("const", value, pos)
+        return self.leaf("const", float(value), pos)  # 1, 1.0 and True are one constant
 
     def input(self, name, pos=-1):
         return self.leaf("input", name, pos)
@@ -74,12 +74,13 @@ class Graph:
             for slot, parent in enumerate(ps):
                 yield parent, child, slot
 
-    def ancestors(self, root):
-        """A list of flags: is node i the root or one of its ancestors?"""
+    def ancestors(self, *roots):
+        """A list of flags: is node i one of the roots or one of their ancestors?"""
         mark = bytearray(len(self.op))
-        mark[root] = 1
+        for root in roots:
+            mark[root] = 1
         parents = self.parents
-        for i in range(root, -1, -1):
+        for i in range(max(roots), -1, -1):
             if mark[i]:
                 for p in parents[i]:
                     mark[p] = 1
@@ -105,6 +106,11 @@ class Graph:
         Expressions are built from the parents' labels in creation order (no recursion);
         a parent whose label is longer than `width // 2` appears as `#id`.
         """
+        return [text for text, _ in self.label_pairs(width)]
+
+    def label_pairs(self, width=40):
+        """(label, precedence) per node: the precedence says when a label needs parentheses
+        as an operand (to write `x = sin(w)` from the labels of x's parents)."""
         out = []
         for i, op in enumerate(self.op):
             name = self.names.get(i)
@@ -115,7 +121,7 @@ class Graph:
             else:
                 args = [out[p] if len(out[p][0]) <= width // 2 else (f"#{p}", ATOM) for p in self.parents[i]]
                 out.append(expression_text(op, args))
-        return [text for text, _ in out]
+        return out
 
 
 # Precedence of a text as an operand, loosest first; a parent is parenthesised when its

@@ -26,7 +26,9 @@ class Op:
     name: str
     arity: Optional[int]  # None: one or more arguments (max, min)
     partials: Callable
-    kink: Optional[Callable] = None  # (y, *xs) -> description of the convention used, or None
+    # (y, *xs, active=flags) -> what convention was used, or None; `active` says which
+    # arguments depend on an input, so a convention on a constant's partial goes unmentioned
+    kink: Optional[Callable] = None
     doc: str = ""
 
     @property
@@ -35,19 +37,28 @@ class Op:
         return self.name
 
 
-def _tie_kink(y, *xs):
+def _tie_kink(y, *xs, active=None):
     k = sum(1 for x in xs if x == y)
     if k > 1:
         return f"a {k}-way tie: each tied argument gets 1/{k}"
     return None
 
 
-def _pow_kink(y, x, p):
-    if p == 0:
-        return "exponent 0: d/dx x^y taken as 0"
-    if x == 0 and p >= 0:
-        return "base 0: d/dy x^y taken as 0"
-    return None
+def _pow_kink(y, x, p, active=(True, True)):
+    """Both conventions can apply at once (0^0); name each, in base/exponent terms, since the
+    user's own names may be x and y the other way round."""
+    said = []
+    if p == 0 and active[0]:
+        said.append("exponent 0: the derivative with respect to the base taken as 0")
+    if x == 0 and p >= 0 and active[1]:
+        said.append("base 0: the derivative with respect to the exponent taken as 0")
+    return "; ".join(said) or None
+
+
+def _atan2_partials(m, a, b, h):
+    """b / (a² + b²) and -a / (a² + b²) as (b/h)/h and -(a/h)/h, h = hypot(a, b): a² + b²
+    overflows above 1e154 and underflows below 1e-162."""
+    return m.div(m.div(b, h), h), m.neg(m.div(m.div(a, h), h))
 
 
 OPS = {
@@ -70,38 +81,36 @@ OPS = {
         Op(
             "atan2",
             2,
-            lambda m, y, a, b: (
-                m.div(b, m.add(m.mul(a, a), m.mul(b, b))),
-                m.neg(m.div(a, m.add(m.mul(a, a), m.mul(b, b)))),
-            ),
+            lambda m, y, a, b: _atan2_partials(m, a, b, m.hypot(a, b)),
         ),
         # hyperbolic
         Op("sinh", 1, lambda m, y, x: (m.cosh(x),)),
         Op("cosh", 1, lambda m, y, x: (m.sinh(x),)),
-        Op("tanh", 1, lambda m, y, x: (m.sub(1.0, m.mul(y, y)),)),
-        Op("asinh", 1, lambda m, y, x: (m.div(1.0, m.sqrt(m.add(m.mul(x, x), 1.0))),)),
+        # 1/cosh² (1 - y² is 0 for |x| > 19, and loses digits from |x| = 5 on)
+        Op("tanh", 1, lambda m, y, x: (m.div(1.0, m.mul(m.cosh(x), m.cosh(x))),)),
+        Op("asinh", 1, lambda m, y, x: (m.div(1.0, m.hypot(x, 1.0)),)),  # x² + 1 overflows at 1e154
         Op("acosh", 1, lambda m, y, x: (m.div(1.0, m.mul(m.sqrt(m.sub(x, 1.0)), m.sqrt(m.add(x, 1.0)))),)),
         Op("atanh", 1, lambda m, y, x: (m.div(1.0, m.sub(1.0, m.mul(x, x))),)),
         # exponentials and logarithms
         Op("exp", 1, lambda m, y, x: (y,)),
-        Op("expm1", 1, lambda m, y, x: (m.add(y, 1.0),)),
+        Op("expm1", 1, lambda m, y, x: (m.exp(x),)),  # y + 1 is 0 for x < -37
         Op("log", 1, lambda m, y, x: (m.div(1.0, x),)),
         Op("log1p", 1, lambda m, y, x: (m.div(1.0, m.add(x, 1.0)),)),
         Op("log2", 1, lambda m, y, x: (m.div(1.0, m.mul(x, _LN2)),)),
         Op("log10", 1, lambda m, y, x: (m.div(1.0, m.mul(x, _LN10)),)),
         # roots and magnitudes
-        Op("sqrt", 1, lambda m, y, x: (m.div(0.5, y),), lambda y, x: "sqrt at 0: derivative +inf" if x == 0 else None),
+        Op("sqrt", 1, lambda m, y, x: (m.div(0.5, y),), lambda y, x, active=None: "sqrt at 0: derivative +inf" if x == 0 else None),
         Op("cbrt", 1, lambda m, y, x: (m.div(1.0, m.mul(3.0, m.mul(y, y))),)),
-        Op("abs", 1, lambda m, y, x: (m.sign(x),), lambda y, x: "abs at 0: derivative taken as 0" if x == 0 else None),
+        Op("abs", 1, lambda m, y, x: (m.sign(x),), lambda y, x, active=None: "abs at 0: derivative taken as 0" if x == 0 else None),
         Op(
             "hypot",
             2,
             lambda m, y, a, b: (m.ratio0(a, y), m.ratio0(b, y)),
-            lambda y, a, b: "hypot at (0, 0): derivatives taken as (0, 0)" if y == 0 else None,
+            lambda y, a, b, active=None: "hypot at (0, 0): derivatives taken as (0, 0)" if y == 0 else None,
         ),
         # activations and special functions
-        Op("sigmoid", 1, lambda m, y, x: (m.mul(y, m.sub(1.0, y)),)),
-        Op("relu", 1, lambda m, y, x: (m.step(x),), lambda y, x: "relu at 0: derivative taken as 0" if x == 0 else None),
+        Op("sigmoid", 1, lambda m, y, x: (m.mul(y, m.sigmoid(m.neg(x))),)),  # y(1 - y) is 0 for x > 37
+        Op("relu", 1, lambda m, y, x: (m.step(x),), lambda y, x, active=None: "relu at 0: derivative taken as 0" if x == 0 else None),
         Op("softplus", 1, lambda m, y, x: (m.sigmoid(x),)),
         Op("erf", 1, lambda m, y, x: (m.mul(_TWO_OVER_SQRT_PI, m.exp(m.neg(m.mul(x, x)))),)),
         Op("erfc", 1, lambda m, y, x: (m.mul(-_TWO_OVER_SQRT_PI, m.exp(m.neg(m.mul(x, x)))),)),

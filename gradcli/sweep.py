@@ -7,9 +7,19 @@ The work is one rule call per node and one multiply-add per edge.
 
 Only edges on a path from an input carry a partial: an edge out of a constant (the 2 in x^2)
 is a structural zero, kept as None, never computed, and never a source of warnings.
+
+Where the reverse sweep gets its values from is a strategy (the book's store-or-recompute
+trade-off): `store` keeps every forward value; `recompute` keeps none and re-runs the forward
+sweep from the inputs whenever the reverse sweep needs a node; `checkpoint` keeps the values
+live at about sqrt(n) boundaries and recomputes one segment at a time. All three run the same
+forward routine and the same reverse loop, so they do the same float operations in the same
+order and agree bit for bit; only the work and the values held differ, and they count both.
 """
 
 import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from time import perf_counter
 
 from .errors import UsageError
 from .numerics import FloatMath
@@ -19,7 +29,7 @@ from .ops import OPS
 class Result:
     """Everything one evaluation computed: the tables print all of it."""
 
-    def __init__(self, program, values, adjoints, partials, contributions, warnings, notes):
+    def __init__(self, program, values, adjoints, partials, contributions, warnings, notes, stats=None):
         self.program = program
         self.values = values
         self.adjoints = adjoints
@@ -27,6 +37,7 @@ class Result:
         self.contributions = contributions
         self.warnings = warnings  # messages about nodes that went non-finite
         self.notes = notes  # messages about non-differentiable points where a convention applied
+        self.stats = stats  # a Stats when asked for, else None
 
     @property
     def value(self):
@@ -50,40 +61,189 @@ def point_values(program, point):
     return [float(point[name]) for name in program.input_names]
 
 
+# -- the forward sweep -------------------------------------------------------------------
+
+
+class Forward:
+    """Algorithm 6.1 over any ascending list of nodes: the one forward routine every strategy
+    runs, so a recomputed value is the stored value, bit for bit."""
+
+    def __init__(self, program, inputs, m=FloatMath):
+        graph = program.graph
+        self.op, self.parents, self.data = graph.op, graph.parents, graph.data
+        self.kernels = {name: getattr(m, name) for name in OPS}
+        self.const = m.const
+        self.by_input = dict(zip(program.input_ids, inputs))
+
+    def run(self, values, order, uses=None, keep=()):
+        """Compute the nodes of `order` into `values` (a list, or a dict that holds only live
+        values). With `uses` (each node's remaining uses by nodes still to compute) a value is
+        freed after its last use unless it is in `keep`. Returns (op evaluations, peak held)."""
+        kernels, op, parents, data, const, by_input = (
+            self.kernels, self.op, self.parents, self.data, self.const, self.by_input)
+        leaves = 0
+        peak = len(values)
+        for i in order:
+            ps = parents[i]
+            n = len(ps)
+            if n == 1:
+                values[i] = kernels[op[i]](values[ps[0]])
+            elif n == 2:
+                values[i] = kernels[op[i]](values[ps[0]], values[ps[1]])
+            elif n:
+                values[i] = kernels[op[i]](*[values[p] for p in ps])
+            else:
+                leaves += 1
+                values[i] = const(data[i]) if op[i] == "const" else by_input[i]
+            if uses is not None:
+                if len(values) > peak:
+                    peak = len(values)
+                for p in ps:
+                    uses[p] -= 1
+                    if not uses[p] and p not in keep:
+                        del values[p]
+        return len(order) - leaves, max(peak, len(values))
+
+
 def forward(program, inputs, m=FloatMath):
     """Algorithm 6.1: the value of every node, given the input values in program order."""
-    graph = program.graph
-    kernels = {name: getattr(m, name) for name in OPS}
-    by_input = dict(zip(program.input_ids, inputs))
-    values = [0.0] * len(graph)
-    data = graph.data
-    for i, (op, ps) in enumerate(zip(graph.op, graph.parents)):
-        n = len(ps)
-        if n == 1:
-            values[i] = kernels[op](values[ps[0]])
-        elif n == 2:
-            values[i] = kernels[op](values[ps[0]], values[ps[1]])
-        elif n:
-            values[i] = kernels[op](*[values[p] for p in ps])
-        elif op == "const":
-            values[i] = m.const(data[i])
-        else:
-            values[i] = by_input[i]
+    values = [0.0] * len(program.graph)
+    Forward(program, inputs, m).run(values, range(len(values)))
     return values
+
+
+# -- where the reverse sweep gets its values: the strategies -----------------------------
+
+
+class Store:
+    """Keep every forward value: Algorithm 6.2 as the book states it, fastest, n values held."""
+
+    segments = None
+
+    def __init__(self, program, fw, values=None):
+        self.program, self.fw, self.values = program, fw, values
+        self.recomputed_ops = 0
+
+    def forward(self):
+        self.values = [0.0] * len(self.program.graph)
+        self.forward_ops, self.peak = self.fw.run(self.values, range(len(self.values)))
+        return self.values[self.program.output]
+
+    def load(self, i):
+        """(lo, values): values good for nodes lo..i and their parents."""
+        return 0, self.values
+
+
+class _Sparse:
+    """A strategy that holds values in a dict and frees each after its last use. Only the
+    output's ancestors are computed: nothing else can reach the value or the gradient."""
+
+    segments = None
+
+    def __init__(self, program, fw):
+        self.program, self.fw = program, fw
+        self.recomputed_ops = 0
+        self.held = {}
+        graph, out = program.graph, program.output
+        relevant = graph.ancestors(out)
+        self.order = [i for i in range(out + 1) if relevant[i]]
+        self.uses = [0] * (out + 1)
+        for c in self.order:
+            for p in graph.parents[c]:
+                self.uses[p] += 1
+
+    def _forward(self, keep):
+        self.forward_ops, self.peak = self.fw.run(self.held, self.order, list(self.uses), keep)
+        return self.held[self.program.output]
+
+    def _recomputed(self, ops, peak):
+        self.recomputed_ops += ops
+        self.peak = max(self.peak, peak)
+
+
+class Recompute(_Sparse):
+    """Keep no intermediate value: for each node of the reverse sweep, re-run the forward
+    sweep from the inputs over that node's ancestors (the book's fully expanded form).
+    Few values held; O(n²) op evaluations on a chain."""
+
+    def forward(self):
+        value = self._forward({self.program.output})
+        self.held.clear()
+        return value
+
+    def load(self, i):
+        """Node i and its parents, by a forward sweep over i's ancestors that frees each value
+        after its last use."""
+        parents = self.program.graph.parents
+        uses = [0] * (i + 1)
+        order = []
+        for j in range(i, -1, -1):
+            if uses[j] or j == i:
+                order.append(j)
+                for p in parents[j]:
+                    uses[p] += 1
+        order.reverse()
+        self.held.clear()
+        self._recomputed(*self.fw.run(self.held, order, uses, {i, *parents[i]}))
+        return i, self.held
+
+
+class Checkpoint(_Sparse):
+    """Cut the topological order into about sqrt(n) segments; the forward sweep keeps only the
+    values live at a segment boundary; the reverse sweep recomputes one segment at a time from
+    them (Griewank's checkpointing). O(sqrt n) values held, one extra forward sweep of work."""
+
+    def __init__(self, program, fw):
+        """Plan the segments (this depends on the graph only, not on the point)."""
+        super().__init__(program, fw)
+        order, parents = self.order, program.graph.parents
+        self.size = size = math.isqrt(max(len(order) - 1, 0)) + 1  # ceil(sqrt(n))
+        self.segments = -(-len(order) // size)
+        self.starts = order[::size]
+        position = {i: k for k, i in enumerate(order)}
+        last = {}
+        for k, c in enumerate(order):
+            for p in parents[c]:
+                last[p] = k
+        # the values live at some boundary: used in a later segment than their own
+        self.pinned = {p for p, k in last.items() if k // size > position[p] // size}
+        self.pinned.add(program.output)
+        self.loaded = None
+
+    def forward(self):
+        return self._forward(self.pinned)
+
+    def load(self, i):
+        held, order, size = self.held, self.order, self.size
+        k = bisect_right(self.starts, i) - 1
+        if self.loaded is not None:  # the later segments are done: their values go
+            for j in order[(k + 1) * size:(self.loaded + 1) * size]:
+                held.pop(j, None)
+        self.loaded = k
+        ops, _ = self.fw.run(held, order[k * size:(k + 1) * size])
+        self._recomputed(ops, len(held))
+        return self.starts[k], held
+
+
+STRATEGIES = {"store": Store, "recompute": Recompute, "checkpoint": Checkpoint}
+
+
+# -- the reverse sweep -------------------------------------------------------------------
 
 
 def reverse(program, values, m=FloatMath):
     """Algorithm 6.2: every node's adjoint, and every edge's local partial and contribution."""
+    return _reverse(program, Store(program, None, values), m)
+
+
+def _reverse(program, source, m):
+    """The reverse loop; `source.load(i)` supplies values for node i and its parents."""
     graph = program.graph
     out = program.output
     parents, ops = graph.parents, graph.op
     n = len(graph)
-    offset = [0] * (n + 1)
-    total = 0
-    for i, ps in enumerate(parents):
-        offset[i] = total
-        total += len(ps)
-    offset[n] = total
+    offset = edge_offsets(graph)
+    total = offset[n]
     partials = [None] * total
     contributions = [None] * total
     adjoints = [0.0] * n
@@ -95,16 +255,19 @@ def reverse(program, values, m=FloatMath):
     # (numpy) applies the same conventions inside its kernels without naming each point.
     kinks = {name: op.kink for name, op in OPS.items() if op.kink} if m is FloatMath else {}
     notes = []
+    lo = out + 1  # the values at hand serve nodes lo..; below that, ask the source
     for i in range(out, -1, -1):
         ps = parents[i]
         if not ps or not (relevant[i] and active[i]):
             continue
+        if i < lo:
+            lo, values = source.load(i)
         op = ops[i]
         y = values[i]
         xs = [values[p] for p in ps]
         local = rules[op](m, y, *xs)
         if op in kinks:
-            said = kinks[op](y, *xs)
+            said = kinks[op](y, *xs, active=[active[p] for p in ps])
             if said:
                 notes.append((i, said))  # worded by evaluate(), which has the labels
         a = adjoints[i]
@@ -119,15 +282,109 @@ def reverse(program, values, m=FloatMath):
     return adjoints, partials, contributions, notes
 
 
-def evaluate(program, point):
-    """One forward and one reverse sweep at `point` (a mapping input name -> number)."""
-    values = forward(program, point_values(program, point))
-    adjoints, partials, contributions, notes = reverse(program, values)
+def edge_offsets(graph):
+    """offset[i]: the index in Graph.edges() order of node i's first edge (offset[n] = all)."""
+    offset = [0] * (len(graph) + 1)
+    total = 0
+    for i, ps in enumerate(graph.parents):
+        offset[i] = total
+        total += len(ps)
+    offset[-1] = total
+    return offset
+
+
+def differentiate(program, inputs, strategy="store"):
+    """The output value and the reverse sweep's (adjoints, partials, contributions, notes)
+    by `strategy`, and the strategy object with its own counts and phase times."""
+    try:
+        source = STRATEGIES[strategy](program, Forward(program, inputs))
+    except KeyError:
+        raise UsageError(f"unknown strategy {strategy!r}: use {', '.join(STRATEGIES)}") from None
+    t0 = perf_counter()
+    value = source.forward()
+    t1 = perf_counter()
+    swept = _reverse(program, source, FloatMath)
+    source.times = (t1 - t0, perf_counter() - t1)
+    return value, swept, source
+
+
+def evaluate(program, point, strategy="store", stats=False):
+    """A forward and a reverse sweep at `point` (a mapping input name -> number); the tables'
+    values come from the sweep under `store`, else from a forward sweep after it (not counted)."""
+    inputs = point_values(program, point)
+    _, (adjoints, partials, contributions, notes), source = differentiate(program, inputs, strategy)
+    values = source.values if strategy == "store" else forward(program, inputs)
     warnings = nonfinite_warnings(program, values, partials, contributions, adjoints)
     if notes:
-        labels = program.graph.labels()
-        notes = [f"{describe(program, i, labels)}: {said}" for i, said in notes]
-    return Result(program, values, adjoints, partials, contributions, warnings, notes)
+        pairs = program.graph.label_pairs()
+        notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]
+    counted = count_stats(program, source, partials, strategy) if stats else None
+    return Result(program, values, adjoints, partials, contributions, warnings, notes, counted)
+
+
+# -- what the sweep cost, and what the chain rule without sharing would cost -------------
+
+
+@dataclass
+class Stats:
+    """Figures the evaluator counted while it ran, and the unshared chain rule's size."""
+
+    strategy: str
+    nodes: int
+    edges: int
+    forward_ops: int  # op evaluations in the forward sweep
+    recomputed_ops: int  # op evaluations the reverse sweep asked for again
+    partials: int  # local partials the rules computed
+    multiply_adds: int  # adjoint(parent) += adjoint(child) × partial, one per edge used
+    peak_values: int  # most node values held at once
+    segments: int | None  # checkpoint segments (checkpoint only)
+    forward_seconds: float
+    reverse_seconds: float
+    paths: int  # input -> output paths: the terms of the fully expanded chain rule
+    tree_size: int  # nodes of the output's expression written as a tree, nothing shared
+
+
+def count_stats(program, source, partials, strategy):
+    """A Stats from the strategy's counters and the partials the reverse sweep filled in."""
+    graph = program.graph
+    offset = edge_offsets(graph)
+    computed = sum(
+        len(graph.parents[i]) for i in range(len(graph))
+        if any(partials[e] is not None for e in range(offset[i], offset[i + 1]))
+    )
+    paths, tree_size = unshared_cost(program)
+    return Stats(
+        strategy, len(graph), offset[-1], source.forward_ops, source.recomputed_ops, computed,
+        sum(1 for d in partials if d is not None), source.peak, source.segments, *source.times,
+        paths, tree_size,
+    )
+
+
+def unshared_cost(program):
+    """(paths, tree size) by dynamic programming from the output down, with exact integers.
+
+    paths[j] counts the paths from node j up to the output, one per edge (so `x*x` gives x two):
+    the fully expanded chain rule has one product term per path from an input, and the
+    expression written as a tree has one occurrence of j per path, so its size is the sum."""
+    graph, out = program.graph, program.output
+    parents, ops = graph.parents, graph.op
+    paths = [0] * (out + 1)
+    paths[out] = 1
+    terms = size = 0
+    for i in range(out, -1, -1):
+        k = paths[i]
+        if not k:
+            continue
+        paths[i] = 0  # free the big integer as soon as it has been passed on
+        size += k
+        for p in parents[i]:
+            paths[p] += k
+        if ops[i] == "input":
+            terms += k
+    return terms, size
+
+
+# -- warnings in the user's words --------------------------------------------------------
 
 
 def nonfinite_warnings(program, values, partials, contributions, adjoints):
@@ -139,14 +396,11 @@ def nonfinite_warnings(program, values, partials, contributions, adjoints):
     if not isfinite(sum(values)):
         for i, ps in enumerate(graph.parents):
             if not isfinite(values[i]) and all(isfinite(values[p]) for p in ps):
-                found.append(f"{describe(program, i)} is {_word(values[i])} in the forward sweep")
+                what = f"the input {graph.data[i]}" if graph.op[i] == "input" else describe(program, i)
+                found.append(f"{what} is {_word(values[i])} in the forward sweep")
                 break
     if not isfinite(sum(c for c in contributions if c is not None)):
-        offsets = {}
-        e = 0
-        for i, ps in enumerate(graph.parents):
-            offsets[i] = e
-            e += len(ps)
+        offsets = edge_offsets(graph)
         for i in range(program.output, -1, -1):
             ps = graph.parents[i]
             if not ps or not isfinite(adjoints[i]):
@@ -177,11 +431,18 @@ def _word(x):
     return "nan" if x != x else ("inf" if x > 0 else "-inf")
 
 
-def describe(program, node, labels=None):
-    """`sin(w) (column 5)`: a node as the user wrote it, with where it first occurs."""
+def describe(program, node, pairs=None):
+    """`sin(w) (column 5)`, or `z = log(y - 2) (line 2, column 5)` for a named node: a node as
+    the user wrote it, with where it first occurs. `pairs` is graph.label_pairs(), when the
+    caller describes many nodes."""
     from .errors import locate
+    from .graph import expression_text
 
-    text = (labels or program.graph.labels())[node]
+    graph = program.graph
+    pairs = pairs or graph.label_pairs()
+    text = pairs[node][0]
+    if node in graph.names and graph.parents[node]:
+        text = f"{text} = {expression_text(graph.op[node], [pairs[p] for p in graph.parents[node]])[0]}"
     pos = program.position(node)
     if pos is None:
         return text

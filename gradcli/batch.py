@@ -1,0 +1,233 @@
+"""`gradcli batch`: one program per line in, one record per line out, in order, streamed.
+
+Input is read as bytes, a line at a time, so `tail -f log | gradcli batch` answers each line
+as it arrives. Each line is decoded on its own, so a line that is not UTF-8 or holds a NUL byte
+becomes an error record like any other bad line, and the batch goes on. Nothing is kept per
+line once its record is out: memory does not grow with the number of lines.
+
+A program is compiled once per distinct text (a bounded cache), so a file that repeats a few
+programs at many `@` points parses each of them once.
+
+Only the project's own errors are caught, and only around reading, compiling and evaluating a
+line; writing the record is the caller's, so a closed pipe ends the run instead of turning
+into "every line failed".
+"""
+
+import math
+import re
+import sys
+from collections import OrderedDict
+
+from .compiler import compile_program
+from .errors import EvaluationFailed, GradcliError, UsageError
+from .formats import error_record, result_record
+from .sweep import evaluate
+
+BOM = b"\xef\xbb\xbf"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def open_input(path):
+    """A binary stream for PATH, stdin for '-'; a file that cannot be opened is a usage error."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+
+
+def numbered_lines(stream):
+    """(line number, bytes) for each line of a binary stream, without its newline and without
+    a UTF-8 byte-order mark before line 1. Each line is returned as soon as it is complete (a
+    pipe that delivers a line at a time gets an answer per line), and only one is held. Lines
+    keep the CR of a CRLF end: decode_line removes it."""
+    for number, raw in enumerate(stream, 1):
+        if number == 1:
+            raw = raw.removeprefix(BOM)
+        yield number, raw.removesuffix(b"\n")
+
+
+def is_blank(raw):
+    """Blank lines and `#` comment lines hold no program (or point) and get no record."""
+    stripped = raw.strip()
+    return not stripped or stripped.startswith(b"#")
+
+
+def decode_line(raw):
+    """One line's text, its CR (of CRLF) removed; a NUL byte or bytes that are not UTF-8 make
+    it an error record rather than garbage fed to the parser."""
+    raw = raw.removesuffix(b"\r")
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise UsageError(f"byte {nul + 1} of the line is a NUL byte: this is not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"byte {e.start + 1} of the line is not UTF-8 text") from None
+
+
+def parse_point(specs, option="--at"):
+    """`w=1`, `x=2, y=3` ... -> {"w": 1.0, "x": 2.0, "y": 3.0}; a later value wins. `option`
+    names where the text came from in messages: `--at` or a batch line's `@`."""
+    point = {}
+    for spec in specs:
+        for part in spec.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name, eq, text = part.partition("=")
+            name = name.strip()
+            if not eq or not _NAME.match(name):
+                raise UsageError(f"{option} {part!r}: expected NAME=VALUE, e.g. {option} w=1")
+            try:
+                point[name] = float(text.strip())
+            except ValueError:
+                raise UsageError(f"{option} {part!r}: {text.strip()!r} is not a number") from None
+    return point
+
+
+def split_point(text):
+    """`sin(w)*w @ w=1, x=2` -> ("sin(w)*w ", "w=1, x=2"); a line without `@` (or with its
+    `@` inside a `#` comment) -> (text, None). The language has no `@`, so the first one splits."""
+    at = text.find("@")
+    comment = text.find("#")
+    if at < 0 or 0 <= comment < at:
+        return text, None
+    return text[:at], text[at + 1:].partition("#")[0]
+
+
+# -- compiling, once per distinct program ------------------------------------------------
+
+
+class ProgramCache:
+    """Compiled programs (and compile errors) by program text, least recently used out first.
+
+    Bounded by entries and by weight (text length plus nodes: a short text can inline into a
+    large graph), so a batch that never repeats a program holds no more than a bounded amount.
+    """
+
+    def __init__(self, entries=1024, weight=1_000_000):
+        self.max_entries = entries
+        self.max_weight = weight
+        self.weight = 0
+        self.programs = OrderedDict()  # text -> (Program or GradcliError, weight)
+
+    def get(self, text):
+        found = self.programs.get(text)
+        if found is None:
+            try:
+                entry = compile_program(text)
+            except GradcliError as e:
+                entry = e
+            found = self._add(text, entry)
+        else:
+            self.programs.move_to_end(text)
+        entry = found[0]
+        if isinstance(entry, GradcliError):
+            raise entry.with_traceback(None)
+        return entry
+
+    def _add(self, text, entry):
+        weight = len(text) + (len(entry.graph) if not isinstance(entry, GradcliError) else 0)
+        found = (entry, weight)
+        if weight > self.max_weight:
+            return found  # too big to keep
+        self.programs[text] = found
+        self.weight += weight
+        while len(self.programs) > self.max_entries or self.weight > self.max_weight:
+            _, (_, w) = self.programs.popitem(last=False)
+            self.weight -= w
+        return found
+
+
+# -- the batch ---------------------------------------------------------------------------
+
+
+class Batch:
+    """One pass over a stream of program lines: a record per line, a count of what failed.
+
+    `defaults` are the --at values every line starts from; `wrt` restricts the partials (a
+    name a line's program does not use has partial 0 there); with `strict`, a line whose value
+    or a partial is not finite counts as failed (its record keeps the numbers).
+
+    For csv, `columns` fixes the partial columns for the whole stream: --wrt's names, or else
+    the inputs of the first line that evaluates. A later line with an input outside them
+    becomes an error record saying so: a partial is never silently left out.
+    """
+
+    HOLD = 1000  # csv without --wrt: error records held while waiting for the first result
+
+    def __init__(self, defaults=None, wrt=(), strict=False, csv=False):
+        self.defaults = dict(defaults or {})
+        self.wrt = list(wrt)
+        self.strict = strict
+        self.csv = csv
+        self.columns = list(wrt) if csv and wrt else None
+        self.cache = ProgramCache()
+        self.total = 0
+        self.failed = 0
+
+    def records(self, stream):
+        """One record per line that is neither blank nor a comment, in input order."""
+        for number, raw in numbered_lines(stream):
+            if not is_blank(raw):
+                yield self.record(number, raw)
+
+    def record(self, number, raw):
+        """The record of line `number`: its result, or the error that stopped it."""
+        self.total += 1
+        try:
+            source, point_text = split_point(decode_line(raw))
+            program = self.cache.get(source)
+            point = self.defaults
+            if point_text is not None:
+                point = {**self.defaults, **parse_point([point_text], "@")}
+            result = evaluate(program, point)
+        except GradcliError as e:
+            self.failed += 1
+            return error_record(number, e.render_line())
+        rec = result_record(number, result, self.wrt)
+        if self.csv:
+            if self.columns is None:
+                self.columns = list(rec["gradient"])
+            missing = [name for name in rec["gradient"] if name not in self.columns]
+            if missing:
+                self.failed += 1
+                return error_record(
+                    number,
+                    f"no csv column for {', '.join('d/d' + name for name in missing)}: the columns are the "
+                    f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt",
+                )
+        if self.strict and not all(map(math.isfinite, (rec["value"], *rec["gradient"].values()))):
+            self.failed += 1
+        return rec
+
+    def csv_records(self, stream):
+        """records() for csv: error records before the first result wait for it (at most HOLD;
+        past that, the columns are fixed empty), since the header must name the columns first."""
+        held = []
+        for rec in self.records(stream):
+            if self.columns is None and len(held) < self.HOLD:
+                held.append(rec)
+                continue
+            if self.columns is None:
+                self.columns = []
+            yield from held
+            held = []
+            yield rec
+        if self.columns is None:
+            self.columns = []
+        yield from held
+
+    def check(self):
+        check_failures(self.failed, self.total, "lines")
+
+
+def check_failures(failed, total, what):
+    """The run's one-line summary as an error (exit 1) when anything failed."""
+    if failed:
+        raise EvaluationFailed(f"{failed} of {total} {what} failed")

@@ -1,0 +1,377 @@
+"""Symbol-to-symbol derivatives: the reverse sweep run with graph nodes as its numbers.
+
+The book's closing point (6.5.3): the formulas of Algorithm 6.2 are also instructions for
+building the backward graph out of ordinary nodes. Here that is literal. `SymbolicMath` is a
+number type whose numbers are nodes of the program's own hash-consed Graph; sweep.reverse runs
+with it, calling ops.py's rules, and every local partial and every adjoint sum it computes
+becomes a node appended to the graph. Since it is the same sweep with the same rules, a
+derivative node evaluates to `gradcli eval`'s partial bit for bit: the same operations in the
+same order (adjoint(p) = ((c1 + c2) + c3) ...). The derivative graph can be printed
+(printing.py), evaluated, or differentiated again (Hessians, higher orders).
+
+Simplifying while building keeps the result linear in the program: constants fold, and
+x*1, x*0, x+0, x-x, --x and x^1 collapse, all exactly in float64 except that terms multiplied
+by a structural zero are dropped (so 0 × inf gives 0, not nan). The conventions at
+non-differentiable points become expressions of the language: abs' is sign(x), relu' is
+step(x), max/min share ties through sign. The README lists where an expression differs from
+the numeric convention, at isolated points.
+"""
+
+import copy
+import math
+import re
+
+from .compiler import Program, compile_program
+from .errors import UsageError
+from .formats import count_text
+from .numerics import FloatMath
+from .ops import CALLABLE, CONSTANTS, OPS
+from .printing import node_count, program_text, statements
+from .sweep import evaluate, forward, point_values, reverse, unshared_cost
+
+
+class Node:
+    """A node of the graph as a number. `+` and `*` are the two operations sweep.reverse itself
+    applies (contribution = adjoint × partial; adjoint += contribution)."""
+
+    __slots__ = ("id", "m")
+
+    def __init__(self, m, i):
+        self.id = i
+        self.m = m
+
+    def __add__(self, other):
+        return self.m.add(self, other)
+
+    def __radd__(self, other):
+        return self.m.add(other, self)
+
+    def __mul__(self, other):
+        return self.m.mul(self, other)
+
+    def __rmul__(self, other):
+        return self.m.mul(other, self)
+
+
+class SymbolicMath:
+    """The number type of derivative graphs: a number is a Node or a float constant, and each
+    operation on a Node interns a node in `graph` (reusing the node when it already exists)."""
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def value(self, i):
+        """Node i as a number: a literal (`2`, `-2`, `pi`) as its float, so rules fold it."""
+        op, ps = self.graph.op[i], self.graph.parents[i]
+        if op == "const":
+            return self.graph.data[i]
+        if op == "neg" and self.graph.op[ps[0]] == "const":
+            return -self.graph.data[ps[0]]
+        return Node(self, i)
+
+    def node(self, v):
+        """The node id of a number. A negative constant is -c and nan is 0/0, as the language
+        writes them, so that the printed program reads back to the same nodes."""
+        if isinstance(v, Node):
+            return v.id
+        g = self.graph
+        v = float(v)
+        if v != v:
+            zero = g.const(0.0)
+            return g.intern("div", (zero, zero))
+        if math.copysign(1.0, v) < 0:
+            return g.intern("neg", (g.const(-v),))
+        return g.const(v)
+
+    def apply(self, op, *args):
+        """`op` of args: folded when every argument is a constant, else a node."""
+        if not any(isinstance(a, Node) for a in args):
+            return float(getattr(FloatMath, op)(*args))
+        return self.value(self.graph.intern(op, tuple(self.node(a) for a in args)))
+
+    def _negated(self, v):
+        """x when v is the node -x, else None."""
+        if isinstance(v, Node) and self.graph.op[v.id] == "neg":
+            return self.value(self.graph.parents[v.id][0])
+        return None
+
+    # -- the operators, simplifying -------------------------------------------------------
+    # Every rewrite is exact in float64 (x + -y is x - y, x × -c is -(x × c)) up to the sign
+    # of a zero, except x × 0 and x - x, which are nan for an infinite or nan x.
+
+    def add(self, a, b):
+        if _constant(a) and _constant(b):
+            return self.apply("add", a, b)
+        for c, x in ((b, a), (a, b)):
+            if _constant(c) and (c == 0 or c < 0):
+                return x if c == 0 else self.sub(x, -c)
+        for c, x in ((b, a), (a, b)):
+            if (n := self._negated(c)) is not None:
+                return self.sub(x, n)
+        return self.apply("add", a, b)
+
+    def sub(self, a, b):
+        if isinstance(a, Node) and isinstance(b, Node) and a.id == b.id:
+            return 0.0
+        if _constant(a) and _constant(b):
+            return self.apply("sub", a, b)
+        if _constant(b) and (b == 0 or b < 0):
+            return a if b == 0 else self.add(a, -b)
+        if _constant(a) and a == 0:
+            return self.neg(b)
+        if (n := self._negated(b)) is not None:
+            return self.add(a, n)
+        return self.apply("sub", a, b)
+
+    def mul(self, a, b):
+        if _constant(a) and _constant(b):
+            return self.apply("mul", a, b)
+        first = _constant(a)
+        c, x = (a, b) if first else (b, a)
+        if _constant(c):
+            if c == 0 or c == 1:
+                return x if c == 1 else 0.0
+            if c < 0:
+                return self.neg(self.mul(-c, x) if first else self.mul(x, -c))
+        return self._unnegated("mul", a, b)
+
+    def div(self, a, b):
+        if _constant(a) and _constant(b):
+            return self.apply("div", a, b)
+        if _constant(b) and b == 1:
+            return a
+        return self._unnegated("div", a, b)
+
+    def _unnegated(self, op, a, b):
+        """a × b or a / b with a minus sign on either operand taken out in front."""
+        for k, v in enumerate((a, b)):
+            n = self._negated(v) if isinstance(v, Node) else (-v if v < 0 else None)
+            if n is not None:
+                return self.neg(getattr(self, op)(n, b) if k == 0 else getattr(self, op)(a, n))
+        return self.apply(op, a, b)
+
+    def neg(self, a):
+        if (n := self._negated(a)) is not None:
+            return n
+        return self.apply("neg", a)
+
+    def pow(self, a, b):  # noqa: A003 - the op's name
+        if isinstance(a, Node) and _constant(b) and b in (0.0, 1.0):
+            return a if b == 1 else 1.0  # x^1 = x and x^0 = 1 for every float x, nan included
+        return self.apply("pow", a, b)
+
+    # -- the conventions at non-differentiable points, written in the language -----------
+
+    def tie_shares(self, y, xs):
+        """1/k for each of k arguments equal to the result: hit = 1 - |sign(y - x)|."""
+        if len(xs) == 1:
+            return (1.0,)
+        hits = [self.sub(1.0, self.abs(self.sign(self.sub(y, x)))) for x in xs]
+        k = hits[0]
+        for h in hits[1:]:
+            k = self.add(k, h)
+        return tuple(self.div(h, k) for h in hits)
+
+    def pow_dbase(self, x, p):
+        """p·x^(p-1); 0 for a literal exponent 0 (a computed exponent 0 gives 0·x^-1)."""
+        if _constant(p) and p == 0:
+            return 0.0
+        return self.mul(p, self.pow(x, self.sub(p, 1.0)))
+
+    def pow_dexp(self, x, p, y):
+        """x^p·log(x) (at x = 0 the formula's -inf or nan, not the convention's 0)."""
+        return self.mul(y, self.log(x))
+
+    def ratio0(self, a, b):
+        """a / b (at hypot's (0, 0) the formula's nan, not the convention's 0)."""
+        return self.div(a, b)
+
+
+def _constant(v):
+    return not isinstance(v, Node)
+
+
+def _function(op):
+    def apply(self, *args):
+        return self.apply(op, *args)
+
+    apply.__name__ = op
+    return apply
+
+
+for _op in OPS:
+    if not hasattr(SymbolicMath, _op):
+        setattr(SymbolicMath, _op, _function(_op))
+
+
+# -- derivative graphs -----------------------------------------------------------------
+
+
+def gradient_nodes(graph, output, wrt):
+    """Append the reverse sweep of `output` to `graph` as nodes; the node of d output / d w
+    for each node w in `wrt`. One sweep, linear in the output's part of the graph."""
+    m = SymbolicMath(graph)
+    values = [m.value(i) for i in range(len(graph))]
+    adjoints = reverse(Program(graph, output, ""), values, m)[0]
+    return [m.node(adjoints[w]) for w in wrt]
+
+
+def compiled(program):
+    """A Program from program text (or the Program itself): the API takes either."""
+    return compile_program(program) if isinstance(program, str) else program
+
+
+def _input_ids(program, names):
+    return [program.input_ids[program.input_names.index(name)] for name in names]
+
+
+def _require_inputs(program):
+    if not program.input_ids:
+        raise UsageError("the program has no inputs, so there is nothing to differentiate")
+
+
+class Derivatives:
+    """Every partial derivative of one order of a program, as nodes of one graph: the
+    program's graph, copied, with the reverse sweeps appended."""
+
+    INLINE_MIN = 1000  # --inline always allows an expression this large
+    INLINE_FACTOR = 10  # ... or this many times the size of the shared program
+
+    def __init__(self, program, wrt=None, order=1):
+        program = compiled(program)
+        _require_inputs(program)
+        self.program = program
+        self.order = order
+        self.wrt = list(wrt or program.input_names)
+        self.graph = graph = copy.deepcopy(program.graph)
+        ids = _input_ids(program, self.wrt)
+        # Each sweep differentiates one partial of order k-1 by every input at once; only
+        # the multisets (x, y but not y, x) are kept, since mixed partials commute.
+        layer = [((), program.output)]
+        for _ in range(order):
+            following = []
+            for done, node in layer:
+                row = gradient_nodes(graph, node, ids)
+                start = self.wrt.index(done[-1]) if done else 0
+                following += [(done + (self.wrt[k],), row[k]) for k in range(start, len(ids))]
+            layer = following
+        self.partials = layer
+        self.reserved = reserved_names(program)
+        self.output = program.output_name or "f"  # f: the output is an expression, unnamed
+        taken = set(self.reserved)
+        self.names = [_fresh(partial_name(self.output, wrt), taken) for wrt, _ in layer]
+
+    @property
+    def program_nodes(self):
+        """The size of the program differentiated: its output's nodes."""
+        return node_count(self.program.graph, [self.program.output])
+
+    def outputs(self):
+        """(name, node) of every partial, in order."""
+        return [(name, node) for name, (_, node) in zip(self.names, self.partials)]
+
+    def statements(self, inline=False, outputs=None):
+        """(name, text) statements of a program computing `outputs` (default: all partials)."""
+        outputs = outputs or self.outputs()
+        if inline:
+            for name, node in outputs:
+                self._check_inline(name, node)
+        return statements(self.graph, outputs, reserved=self.reserved, inline=inline)
+
+    def text(self, inline=False):
+        """The program computing every partial, sharing subexpressions through assignments."""
+        return program_text(self.statements(inline))
+
+    def nodes(self, outputs=None):
+        """Distinct nodes of the program computing `outputs` (default: all partials)."""
+        return node_count(self.graph, [node for _, node in outputs or self.outputs()])
+
+    def _check_inline(self, name, node):
+        size = unshared_cost(Program(self.graph, node, ""))[1]
+        shared = node_count(self.graph, [node])
+        if size > max(self.INLINE_MIN, self.INLINE_FACTOR * shared):
+            raise UsageError(
+                f"--inline: {name} as one expression would have {count_text(size)} nodes, "
+                f"against {shared} with shared subexpressions assigned: drop --inline"
+            )
+
+
+def partial_name(output, wrt):
+    """dz_dw, d2z_dx_dy, ...: the partial of `output` by the inputs in `wrt`."""
+    k = len(wrt)
+    return f"d{k if k > 1 else ''}{output}_" + "_".join(f"d{w}" for w in wrt)
+
+
+def reserved_names(program):
+    """Every name the program's text uses, and the language's own: invented names avoid them."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", program.source)) | set(CALLABLE) | set(CONSTANTS)
+
+
+def _fresh(base, taken):
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    taken.add(name)
+    return name
+
+
+# -- Hessians --------------------------------------------------------------------------
+
+
+class SecondOrder:
+    """Value, gradient, notes and warnings of the reverse sweep at a point (`result`, as
+    `gradcli eval` computes them), with a second-order quantity from the derivative graph:
+    `hessian` (a list of rows) or `hvp` (H·v)."""
+
+    def __init__(self, result, hessian=None, hvp=None, vector=None):
+        self.result = result
+        self.hessian = hessian
+        self.hvp = hvp
+        self.vector = vector
+
+    @property
+    def input_names(self):
+        return self.result.program.input_names
+
+
+def _values_at(program, graph, point):
+    """Every node of the extended graph at the point: one forward sweep."""
+    return forward(Program(graph, program.output, program.source), point_values(program, point))
+
+
+def hessian(program, point):
+    """The full Hessian by reverse over reverse: n sweeps over the derivative graph, one row
+    each (the whole row, so symmetry is a check, not a copy)."""
+    program = compiled(program)
+    _require_inputs(program)
+    result = evaluate(program, point)
+    graph = copy.deepcopy(program.graph)
+    ids = program.input_ids
+    rows = [gradient_nodes(graph, g, ids) for g in gradient_nodes(graph, program.output, ids)]
+    values = _values_at(program, graph, point)
+    return SecondOrder(result, hessian=[[values[h] for h in row] for row in rows])
+
+
+def hessian_vector_product(program, point, vector):
+    """H·v as the gradient of the scalar g·v: one more sweep, not n."""
+    program = compiled(program)
+    _require_inputs(program)
+    n = len(program.input_ids)
+    if len(vector) != n:
+        raise UsageError(
+            f"--hvp has {len(vector)} component{'s' if len(vector) != 1 else ''}, the program "
+            f"{n} input{'s' if n != 1 else ''} ({', '.join(program.input_names)})"
+        )
+    result = evaluate(program, point)
+    graph = copy.deepcopy(program.graph)
+    ids = program.input_ids
+    m = SymbolicMath(graph)
+    dot = 0.0
+    for g, v in zip(gradient_nodes(graph, program.output, ids), vector):
+        dot = m.add(dot, m.mul(m.value(g), float(v)))
+    hv = gradient_nodes(graph, m.node(dot), ids)
+    values = _values_at(program, graph, point)
+    return SecondOrder(result, hvp=[values[h] for h in hv], vector=[float(v) for v in vector])
+
+

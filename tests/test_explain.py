@@ -1,0 +1,99 @@
+"""`gradcli explain`: the reverse sweep written out in Algorithm 6.2's order."""
+
+import json
+
+from conftest import run_cli
+
+import gradcli
+from gradcli import explain
+
+BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
+
+
+def steps(source, **point):
+    return explain.explain(gradcli.compile_program(source), point)
+
+
+def test_book_example_steps_as_data():
+    ex = steps(BOOK, w=1.0)
+    labels = ex.result.program.graph.labels()
+    assert [labels[s.node] for s in ex.steps] == ["z", "y", "x", "w"]  # from the output down
+    assert [[labels[t.child] for t in s.terms] for s in ex.steps] == [[], ["z"], ["y"], ["x"]]
+    x = ex.steps[2]
+    (term,) = x.terms
+    assert term.partial == 0.6663667453928805  # ∂y/∂x = cos(x)
+    assert term.contribution == ex.result.adjoints[x.node] == 0.4895560643054356
+    assert ex.unreached == []
+
+
+def test_book_example_reads_like_the_book():
+    text = explain.plain(steps(BOOK, w=1.0))
+    assert "  ∂z/∂x = ∂z/∂y · ∂y/∂x = 0.7347 × 0.6664 = 0.4896\n" in text
+    assert "  ∂z/∂y = ∂z/∂z · ∂z/∂y = 1 × 0.7347 = 0.7347\n" in text
+    assert "  x = sin(w) = 0.8415\n" in text
+    assert text.rstrip().endswith("∂z/∂w = 0.26450827039595814")
+
+
+def test_a_shared_node_gets_one_contribution_per_edge():
+    ex = steps("b = a + a", a=3.0)
+    (out, a) = ex.steps
+    assert [(t.slot, t.partial, t.contribution) for t in a.terms] == [(0, 1.0, 1.0), (1, 1.0, 1.0)]
+    text = explain.plain(ex)
+    assert "∂b/∂a = ∂b/∂b · ∂b/∂a (argument 1) + ∂b/∂b · ∂b/∂a (argument 2) = 1 × 1 + 1 × 1 = 2" in text
+    assert "a is used 2 times by b" in text
+
+
+def test_the_printed_sum_is_the_adjoint_exactly():
+    # Terms are listed in the order the reverse sweep added them, so their sum is the adjoint.
+    ex = steps("x = sin(w); y = x*x + x + cos(x)*x; z = y^2", w=0.7)
+    for s in ex.steps[1:]:
+        total = 0.0
+        for t in s.terms:
+            total += t.contribution
+        assert total == ex.result.adjoints[s.node]
+
+
+def test_an_input_the_output_does_not_use():
+    text = explain.plain(steps("q = sin(v); z = w*2", v=1.0, w=1.0))
+    assert "z does not depend on v" in text and "∂z/∂v = 0" in text
+
+
+def test_long_graphs_are_elided_and_all_shows_everything():
+    chain = "x0 = w\n" + "".join(f"x{j} = sin(x{j - 1})\n" for j in range(1, 101))
+    ex = steps(chain, w=0.5)
+    short = explain.plain(ex)
+    assert "81 steps skipped (--all shows every one)" in short and "81 nodes skipped" in short
+    assert len(short.splitlines()) < 60
+    full = explain.plain(ex, max_steps=None, max_terms=None)
+    assert "skipped" not in full
+    assert sum(line.startswith("  ∂x100/∂") for line in full.splitlines()) == 101 + 1  # steps, gradient
+
+
+def test_many_terms_in_one_sum_are_elided():
+    text = explain.plain(steps("max(" + ", ".join(f"x*{k}" for k in range(1, 21)) + ") + x", x=1.0))
+    assert "(15 more terms)" in text or "(16 more terms)" in text
+
+
+def test_cli_plain_in_a_pipe_and_json():
+    p = run_cli("explain", BOOK, "--at", "w=1")
+    assert p.returncode == 0 and p.stderr == ""
+    assert "∂z/∂x = ∂z/∂y · ∂y/∂x = 0.7347 × 0.6664 = 0.4896" in p.stdout
+    assert "\x1b[" not in p.stdout  # no colour codes when piped
+    p = run_cli("explain", BOOK, "--at", "w=1", "--json")
+    data = json.loads(p.stdout)
+    assert [s["node"] for s in data["steps"]] == ["z", "y", "x", "w"]
+    assert data["gradient"] == {"w": 0.26450827039595814}
+
+
+def test_cli_colour_when_asked():
+    p = run_cli("explain", "b = a + a", "--at", "a=3", "--color")
+    assert p.returncode == 0 and "\x1b[" in p.stdout and "argument 2" in p.stdout
+
+
+def test_cli_errors_are_messages():
+    p = run_cli("explain", BOOK)
+    assert p.returncode == 2 and "no value for input w" in p.stderr and "Traceback" not in p.stderr
+    p = run_cli("explain", "sin(", "--at", "w=1")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    p = run_cli("explain", "log(x)", "--at", "x=-1")
+    assert p.returncode == 0 and "warning: log(x)" in p.stderr
