@@ -10,6 +10,7 @@ nodes for symbolic derivatives) only needs another namespace with the same names
 """
 
 import math
+import operator
 
 INF = math.inf
 NAN = math.nan
@@ -190,10 +191,10 @@ class FloatMath:
     def const(c):
         return float(c)
 
-    add = staticmethod(lambda a, b: a + b)
-    sub = staticmethod(lambda a, b: a - b)
-    mul = staticmethod(lambda a, b: a * b)
-    neg = staticmethod(lambda a: -a)
+    add = staticmethod(operator.add)
+    sub = staticmethod(operator.sub)
+    mul = staticmethod(operator.mul)
+    neg = staticmethod(operator.neg)
     div = staticmethod(div)
     pow = staticmethod(pow)
     sin = staticmethod(_nan_on_domain_error(math.sin))

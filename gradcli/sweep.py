@@ -17,6 +17,7 @@ order and agree bit for bit; only the work and the values held differ, and they 
 """
 
 import math
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
 from time import perf_counter
@@ -241,33 +242,28 @@ def _reverse(program, source, m):
     graph = program.graph
     out = program.output
     parents, ops = graph.parents, graph.op
-    n = len(graph)
-    offset = edge_offsets(graph)
-    total = offset[n]
-    partials = [None] * total
-    contributions = [None] * total
-    adjoints = [0.0] * n
+    active, order, offset = plan(program)
+    partials = [None] * offset[-1]
+    contributions = [None] * offset[-1]
+    adjoints = [0.0] * len(graph)
     adjoints[out] = 1.0
-    active = graph.depends_on_input()
-    relevant = graph.ancestors(out)
-    rules = {name: op.partials for name, op in OPS.items()}
-    # Conventions at non-differentiable points are reported for scalars; a vector of points
-    # (numpy) applies the same conventions inside its kernels without naming each point.
-    kinks = {name: op.kink for name, op in OPS.items() if op.kink} if m is FloatMath else {}
+    rules, kinks = _rules(m)
     notes = []
     lo = out + 1  # the values at hand serve nodes lo..; below that, ask the source
-    for i in range(out, -1, -1):
+    for i in order:
         ps = parents[i]
-        if not ps or not (relevant[i] and active[i]):
-            continue
         if i < lo:
             lo, values = source.load(i)
         op = ops[i]
         y = values[i]
-        xs = [values[p] for p in ps]
-        local = rules[op](m, y, *xs)
+        if len(ps) == 1:
+            local = rules[op](m, y, values[ps[0]])
+        elif len(ps) == 2:
+            local = rules[op](m, y, values[ps[0]], values[ps[1]])
+        else:
+            local = rules[op](m, y, *[values[p] for p in ps])
         if op in kinks:
-            said = kinks[op](y, *xs, active=[active[p] for p in ps])
+            said = kinks[op](y, *[values[p] for p in ps], active=[active[p] for p in ps])
             if said:
                 notes.append((i, said))  # worded by evaluate(), which has the labels
         a = adjoints[i]
@@ -280,6 +276,33 @@ def _reverse(program, source, m):
                 contributions[e + k] = c
                 adjoints[p] += c
     return adjoints, partials, contributions, notes
+
+
+_plans = weakref.WeakKeyDictionary()
+
+
+def plan(program):
+    """What the reverse sweep needs of the graph alone, computed once per program (a batch
+    evaluates one program at many points): which nodes depend on an input, the nodes the
+    sweep visits (the output's ancestors that depend on an input and have parents, from the
+    output down) and each node's first edge (see edge_offsets)."""
+    graph = program.graph
+    cached = _plans.get(program)
+    if cached is None or cached[0] != len(graph):  # a symbolic sweep may have grown the graph
+        active = graph.depends_on_input()
+        relevant = graph.ancestors(program.output)
+        parents = graph.parents
+        order = [i for i in range(program.output, -1, -1) if relevant[i] and active[i] and parents[i]]
+        cached = _plans[program] = (len(graph), active, order, edge_offsets(graph))
+    return cached[1:]
+
+
+def _rules(m):
+    """The op table's partial rules, and, for float64 scalars, the conventions to report (a
+    vector of points applies the same conventions inside its kernels without naming each)."""
+    rules = {name: op.partials for name, op in OPS.items()}
+    kinks = {name: op.kink for name, op in OPS.items() if op.kink} if m is FloatMath else {}
+    return rules, kinks
 
 
 def edge_offsets(graph):
