@@ -117,9 +117,9 @@ point = json.loads(sys.argv[2])
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t1 = time.perf_counter(); program = compile_program(text)
 t2 = time.perf_counter(); values = forward(program, point_values(program, point))
-t3 = time.perf_counter(); adjoints, partials, contributions, notes = reverse(program, values)
+t3 = time.perf_counter(); adjoints, partials, notes = reverse(program, values)
 t4 = time.perf_counter()
-result = gradcli.Result(program, values, adjoints, partials, contributions, [], [])
+result = gradcli.Result(program, values, adjoints, partials, [], [])
 formats.plain(result)
 t5 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -540,6 +540,9 @@ def _run(argv):
         return 143
     except (ReaderGone, BrokenPipeError):
         return 141
+    except MemoryError:
+        err("gradcli: out of memory: the program (or its output) is too large for this machine")
+        return 2
     except SystemExit:
         # click meets a closed stdout (EPIPE) by wrapping the streams and exiting 1: it is 141.
         if not isinstance(sys.stdout, click.utils.PacifyFlushWrapper):

@@ -20,6 +20,10 @@ from .ops import CALLABLE, CONSTANTS, OPERATORS
 
 _DEF_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^)]*)\)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Inlining is exponential in the nesting of definitions (`f1(t) = f0(f0(t)); f2(t) = f1(f1(t))
+# ...` is 2^k nodes at level k), so the nodes it creates are bounded: a clear error, not an
+# exhausted memory. Text-built nodes are not counted (their number is bounded by the text).
+MAX_INLINED = 5_000_000
 
 
 class Program:
@@ -62,6 +66,7 @@ class _Builder:
         self.functions = {}
         self.last = None  # (kind, node, name, pos) of the latest statement
         self.statements = 0
+        self.inlined = 0  # nodes created by inlining user functions, bounded by MAX_INLINED
         self.start = None  # offset of the first token seen in the statement being read
 
     # -- leaves ----------------------------------------------------------------------------
@@ -130,7 +135,17 @@ class _Builder:
                     f"got {len(args)}",
                     pos,
                 )
-            return self.inline(fn, args)
+            before = len(self.target)
+            node = self.inline(fn, args)
+            self.inlined += len(self.target) - before
+            if self.inlined > MAX_INLINED:
+                raise self.error(
+                    f"calling {name} here makes user-function calls expand to more than {MAX_INLINED:,} nodes "
+                    f"(each call copies the whole body, {len(fn.body):,} nodes for {name}): "
+                    "nested definitions that call each other twice double at every level",
+                    pos,
+                )
+            return node
         op = CALLABLE.get(name)
         if op is None:
             raise self.error(self._unknown_function(name), pos)

@@ -30,12 +30,11 @@ from .ops import OPS
 class Result:
     """Everything one evaluation computed: the tables print all of it."""
 
-    def __init__(self, program, values, adjoints, partials, contributions, warnings, notes, stats=None):
+    def __init__(self, program, values, adjoints, partials, warnings, notes, stats=None):
         self.program = program
         self.values = values
         self.adjoints = adjoints
         self.partials = partials  # per edge, in Graph.edges() order; None = structural zero
-        self.contributions = contributions
         self.warnings = warnings  # messages about nodes that went non-finite
         self.notes = notes  # messages about non-differentiable points where a convention applied
         self.stats = stats  # a Stats when asked for, else None
@@ -43,6 +42,15 @@ class Result:
     @property
     def value(self):
         return self.values[self.program.output]
+
+    @property
+    def contributions(self):
+        """adjoint(child) × local partial per edge: what the reverse sweep added into the parent.
+        Derived, not stored: a node's adjoint is final before its edges are swept, so this is
+        the very product the sweep computed, bit for bit."""
+        adj, partials = self.adjoints, self.partials
+        return [None if d is None else adj[child] * d
+                for d, (_, child, _) in zip(partials, self.program.graph.edges())]
 
     @property
     def gradient(self):
@@ -233,7 +241,7 @@ STRATEGIES = {"store": Store, "recompute": Recompute, "checkpoint": Checkpoint}
 
 
 def reverse(program, values, m=FloatMath):
-    """Algorithm 6.2: every node's adjoint, and every edge's local partial and contribution."""
+    """Algorithm 6.2: (adjoints, local partials per edge, convention notes)."""
     return _reverse(program, Store(program, None, values), m)
 
 
@@ -244,7 +252,6 @@ def _reverse(program, source, m):
     parents, ops = graph.parents, graph.op
     active, order, offset = plan(program)
     partials = [None] * offset[-1]
-    contributions = [None] * offset[-1]
     adjoints = [0.0] * len(graph)
     adjoints[out] = 1.0
     rules, kinks = _rules(m)
@@ -271,11 +278,9 @@ def _reverse(program, source, m):
         for k, p in enumerate(ps):
             if active[p]:
                 d = local[k]
-                c = a * d
                 partials[e + k] = d
-                contributions[e + k] = c
-                adjoints[p] += c
-    return adjoints, partials, contributions, notes
+                adjoints[p] += a * d
+    return adjoints, partials, notes
 
 
 _plans = weakref.WeakKeyDictionary()
@@ -317,7 +322,7 @@ def edge_offsets(graph):
 
 
 def differentiate(program, inputs, strategy="store"):
-    """The output value and the reverse sweep's (adjoints, partials, contributions, notes)
+    """The output value and the reverse sweep's (adjoints, partials, notes)
     by `strategy`, and the strategy object with its own counts and phase times."""
     try:
         source = STRATEGIES[strategy](program, Forward(program, inputs))
@@ -335,14 +340,14 @@ def evaluate(program, point, strategy="store", stats=False):
     """A forward and a reverse sweep at `point` (a mapping input name -> number); the tables'
     values come from the sweep under `store`, else from a forward sweep after it (not counted)."""
     inputs = point_values(program, point)
-    _, (adjoints, partials, contributions, notes), source = differentiate(program, inputs, strategy)
+    _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy)
     values = source.values if strategy == "store" else forward(program, inputs)
-    warnings = nonfinite_warnings(program, values, partials, contributions, adjoints)
+    warnings = nonfinite_warnings(program, values, partials, adjoints)
     if notes:
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]
     counted = count_stats(program, source, partials, strategy) if stats else None
-    return Result(program, values, adjoints, partials, contributions, warnings, notes, counted)
+    return Result(program, values, adjoints, partials, warnings, notes, counted)
 
 
 # -- what the sweep cost, and what the chain rule without sharing would cost -------------
@@ -410,7 +415,7 @@ def unshared_cost(program):
 # -- warnings in the user's words --------------------------------------------------------
 
 
-def nonfinite_warnings(program, values, partials, contributions, adjoints):
+def nonfinite_warnings(program, values, partials, adjoints):
     """Name the node where the forward sweep first went non-finite, and the edge where the
     reverse sweep did, in the user's own terms (the subexpression and its position)."""
     isfinite = math.isfinite
@@ -422,17 +427,18 @@ def nonfinite_warnings(program, values, partials, contributions, adjoints):
                 what = f"the input {graph.data[i]}" if graph.op[i] == "input" else describe(program, i)
                 found.append(f"{what} is {_word(values[i])} in the forward sweep")
                 break
-    if not isfinite(sum(c for c in contributions if c is not None)):
+    # a non-finite contribution leaves its parent's adjoint non-finite, so finite adjoints
+    # mean there is nothing to report
+    if not isfinite(sum(adjoints)):
         offsets = edge_offsets(graph)
         for i in range(program.output, -1, -1):
             ps = graph.parents[i]
             if not ps or not isfinite(adjoints[i]):
                 continue
             for k, p in enumerate(ps):
-                c = contributions[offsets[i] + k]
-                if c is None or isfinite(c):
-                    continue
                 d = partials[offsets[i] + k]
+                if d is None or isfinite(c := adjoints[i] * d):
+                    continue
                 if not (isfinite(values[i]) and all(isfinite(values[q]) for q in ps)):
                     continue  # already reported by the forward sweep
                 a = adjoints[i]

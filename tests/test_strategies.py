@@ -29,11 +29,10 @@ def bits(x):
 
 
 def swept(program, point, strategy):
-    value, (adjoints, partials, contributions, notes), source = differentiate(
+    value, (adjoints, partials, notes), source = differentiate(
         program, point_values(program, point), strategy
     )
-    return (bits(value), [bits(a) for a in adjoints], [bits(d) for d in partials],
-            [bits(c) for c in contributions], notes), source
+    return (bits(value), [bits(a) for a in adjoints], [bits(d) for d in partials], notes), source
 
 
 UNARY = ["sin", "cos", "tanh", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "softplus", "atan", "cbrt"]
