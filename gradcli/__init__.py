@@ -6,10 +6,8 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
     >>> r.value, r.gradient["w"]
 """
 
-from .check import check_gradient
 from .compiler import Program, compile_program
 from .errors import EvaluationFailed, GradcliError, ProgramError, UsageError
-from .symbolic import Derivatives, hessian, hessian_vector_product
 from .sweep import Result
 
 __version__ = "0.1.0"
@@ -30,6 +28,23 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
     point = dict(at or {})
     point.update(inputs)
     return sweep(program, point, strategy, stats)
+
+
+# Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.
+_LAZY = {
+    "check_gradient": "check",
+    "Derivatives": "symbolic",
+    "hessian": "symbolic",
+    "hessian_vector_product": "symbolic",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'gradcli' has no attribute {name!r}")
 
 
 __all__ = [

@@ -15,7 +15,6 @@ from typing import Optional
 
 from .numerics import format_number
 from .sweep import evaluate, forward, point_values, reverse
-from .symbolic import compiled, hessian
 
 RTOL = 1e-6
 ATOL = 1e-8
@@ -63,6 +62,8 @@ class CheckReport:
 def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     """Compare the gradient (and with `with_hessian` the Hessian, row by row) with finite
     differences of the value (of the gradient) at `point`. `program`: text or a Program."""
+    from .symbolic import compiled, hessian  # the Hessian's machinery, only when a check runs
+
     program = compiled(program)
     x = point_values(program, point)
     result = evaluate(program, point)

@@ -51,6 +51,14 @@ def use_color(flag):
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+def load_program(program, file):
+    """The compiled program of the argument or --file, through the on-disk cache of compiled
+    programs (gradcli/cache.py), so a command repeated in a shell loop parses only once."""
+    from .cache import compile_cached
+
+    return compile_cached(program_text(program, file))
+
+
 def program_text(program, file):
     if program is not None and file is not None:
         raise UsageError("give the program as an argument or with --file, not both")
@@ -152,12 +160,11 @@ def cli():
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from . import formats
-    from .compiler import compile_program
     from .sweep import evaluate
 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
-    compiled = compile_program(program_text(program, file))
+    compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
         return eval_points(compiled, points, parse_point(at), resolve_format(fmt, as_json), digits, wrt, quiet, strict, color)
@@ -205,9 +212,8 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
     from . import explain, formats
-    from .compiler import compile_program
 
-    ex = explain.explain(compile_program(program_text(program, file)), parse_point(at))
+    ex = explain.explain(load_program(program, file), parse_point(at))
     for w in ex.result.warnings:
         err(f"warning: {w}")
     for note in ex.result.notes:
@@ -236,10 +242,9 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
 def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
     """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
     from . import drawing
-    from .compiler import compile_program
     from .sweep import evaluate
 
-    compiled = compile_program(program_text(program, file))
+    compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at)) if at else None
     picture = drawing.Drawing(compiled, result, backward, digits)
     if fmt == "tree":
@@ -277,10 +282,9 @@ def report_notes(result, fmt):
 def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
     """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
     from . import formats
-    from .compiler import compile_program
     from .symbolic import Derivatives
 
-    compiled = compile_program(program_text(program, file))
+    compiled = load_program(program, file)
     d = Derivatives(compiled, check_wrt(wrt, compiled.input_names), order)
     fmt = resolve_format(fmt, as_json)
     if fmt == "table":
@@ -304,10 +308,9 @@ def hessian_command(program, at, file, hvp, fmt, as_json, digits, color):
     """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
     derivative graph again."""
     from . import formats
-    from .compiler import compile_program
     from .symbolic import hessian, hessian_vector_product
 
-    compiled = compile_program(program_text(program, file))
+    compiled = load_program(program, file)
     point = parse_point(at)
     if hvp is None:
         s = hessian(compiled, point)
@@ -349,9 +352,8 @@ def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, dig
     point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
     from . import formats
     from .check import check_gradient
-    from .compiler import compile_program
 
-    report = check_gradient(compile_program(program_text(program, file)), parse_point(at), rtol, atol, with_hessian)
+    report = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     fmt = resolve_format(fmt, as_json)
     for w in report.result.warnings:
         err(f"warning: {w}")

@@ -9,7 +9,6 @@ nodes it refers to are leaves) and copied into the caller's graph at each call, 
 node in creation order; that is what "inlined at each call" means here.
 """
 
-import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -178,6 +177,8 @@ class _Builder:
             return f"{name} is called before its definition: define it first"
         if name in self.assigned or ("input", name) in self.graph.index:
             return f"{name} is a variable, not a function"
+        import difflib  # only for this message
+
         known = sorted(set(CALLABLE) | set(self.functions))
         lowered = {k.lower(): k for k in known}
         close = [lowered[name.lower()]] if name.lower() in lowered else difflib.get_close_matches(name, known, 1)

@@ -3,6 +3,11 @@
 import os
 import subprocess
 import sys
+import tempfile
+
+# Every gradcli the tests run (in process or in a subprocess, which inherits the environment)
+# keeps its compiled-program cache in a fresh folder, never in the user's ~/.cache.
+os.environ["GRADCLI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gradcli-test-cache-")
 
 
 def run_cli(*args, input=None, env=None, timeout=120):
