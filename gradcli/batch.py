@@ -152,7 +152,8 @@ class Batch:
 
     `defaults` are the --at values every line starts from; `wrt` restricts the partials (a
     name a line's program does not use has partial 0 there); with `strict`, a line whose value
-    or a partial is not finite counts as failed (its record keeps the numbers).
+    or a partial is not finite counts as failed (its record keeps the numbers); `strategy` is
+    the reverse sweep's store/recompute/checkpoint choice, as for eval.
 
     For csv, `columns` fixes the partial columns for the whole stream: --wrt's names, or else
     the inputs of the first line that evaluates. A later line with an input outside them
@@ -161,8 +162,9 @@ class Batch:
 
     HOLD = 1000  # csv without --wrt: error records held while waiting for the first result
 
-    def __init__(self, defaults=None, wrt=(), strict=False, csv=False):
+    def __init__(self, defaults=None, wrt=(), strict=False, csv=False, strategy="store"):
         self.defaults = dict(defaults or {})
+        self.strategy = strategy
         self.wrt = list(wrt)
         self.strict = strict
         self.csv = csv
@@ -186,7 +188,7 @@ class Batch:
             point = self.defaults
             if point_text is not None:
                 point = {**self.defaults, **parse_point([point_text], "@")}
-            result = evaluate(program, point)
+            result = evaluate(program, point, self.strategy)
         except GradcliError as e:
             self.failed += 1
             return error_record(number, e.render_line())

@@ -167,6 +167,9 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
+        if strategy != "store" or stats:
+            raise UsageError("--points sweeps whole columns of points with every value stored: "
+                             "--strategy and --stats work on one point (--at) or in batch")
         return eval_points(compiled, points, parse_point(at), resolve_format(fmt, as_json), digits, wrt, quiet, strict, color)
     result = evaluate(compiled, parse_point(at), strategy, stats)
     fmt = resolve_format(fmt, as_json)
@@ -386,7 +389,8 @@ def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, dig
 @quiet_option
 @strict_option
 @color_option
-def batch_command(path, at, fmt, digits, wrt, quiet, strict, color):
+@strategy_option
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
     line, in order, written as it is computed. A line may carry its own point:
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
@@ -395,7 +399,7 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color):
     from .batch import Batch, open_input
 
     fmt = resolve_format(fmt, False)
-    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv")
+    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
     stream = open_input(path)
     if fmt == "table":
         records = report_records(batch.records(stream))

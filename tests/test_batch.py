@@ -285,3 +285,16 @@ def test_memory_stays_flat_with_the_number_of_lines(tmp_path):
     growth = peak_rss_kb(["batch", str(large), "-o", "jsonl"]) - peak_rss_kb(["batch", str(small), "-o", "jsonl"])
     # one line is held at a time: 190,000 more records kept would be tens of megabytes
     assert growth < 4 * 1024, f"peak RSS grew by {growth} KB for 20x the lines"
+
+
+def test_batch_strategies_give_the_same_records():
+    text = "a = sin(w)*w; b = a*a + a @ w=0.7\nmax(x, y)*x @ x=2, y=2\n"
+    outs = {s: run_cli("batch", "-o", "jsonl", "--strategy", s, input=text) for s in ("store", "recompute", "checkpoint")}
+    assert all(p.returncode == 0 for p in outs.values())
+    assert len({p.stdout for p in outs.values()}) == 1
+
+
+def test_points_refuse_strategy_and_stats():
+    for extra in (["--strategy", "recompute"], ["--stats"]):
+        proc = run_cli("eval", "x*y", "--points", "-", *extra, input="x,y\n1,2\n")
+        assert proc.returncode == 2 and "--points" in proc.stderr and "Traceback" not in proc.stderr
