@@ -2,7 +2,6 @@
 wheel and is found there. And the core (everything but cli.py and the tables) never imports
 click or rich."""
 
-import importlib.util
 import json
 import os
 import shutil
@@ -32,9 +31,9 @@ def wheel(tmp_path_factory):
     source = out / "source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
-    # Build with the setuptools at hand when there is one, so that no download is needed.
-    isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
-    _run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", *isolation, "-w", str(out)], cwd=out)
+    # Build as `pip install .` does, in an isolated build environment: the venv's own
+    # setuptools may be too old to build wheels without the separate `wheel` package.
+    _run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(out)], cwd=out)
     (path,) = out.glob("gradcli-*.whl")
     return path
 
