@@ -57,7 +57,9 @@ def points_csv(path, n, seed=2):
             f.write(f"{rng.uniform(-2, 2):.6f},{rng.uniform(-2, 2):.6f},{rng.uniform(-2, 2):.6f}\n")
 
 
-def batch_file(path, n, seed=3):
+def batch_file(path, n, seed=3, distinct=False):
+    """n lines of about 10 nodes each with their own point; `distinct`: every program text
+    differs (a coefficient per line), so none is compiled twice."""
     rng = random.Random(seed)
     shapes = [
         "sin(a)*b + a^2",
@@ -68,25 +70,33 @@ def batch_file(path, n, seed=3):
     with open(path, "w") as f:
         for _ in range(n):
             s = rng.choice(shapes)
+            if distinct:
+                s = f"{rng.uniform(0.5, 2):.6f}*{s}"
             f.write(f"{s} @ a={rng.uniform(0.1, 2):.4f}, b={rng.uniform(0.1, 2):.4f}, c={rng.uniform(-1, 1):.4f}\n")
 
 
 # -- measuring ---------------------------------------------------------------------------
 
 
-def run(cmd, stdin=None, env=None):
-    """Wall time (s) and peak RSS (bytes) of one fresh process; its stdout goes nowhere."""
+def run(cmd, env=None):
+    """Wall time (s) and peak RSS (bytes) of one fresh process; its stdout goes nowhere.
+
+    posix_spawn (a vfork) rather than fork: a forked child's peak RSS would start at this
+    benchmark's own size, which grows with the workloads it generates."""
+    err = tempfile.TemporaryFile()
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+    ]
     start = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(
-            cmd, stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL, stdout=devnull, stderr=subprocess.PIPE, env=env
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
+    pid = os.posix_spawnp(cmd[0], cmd, dict(env or os.environ), file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
+    err.seek(0)
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise RuntimeError(f"{cmd[:3]} failed: {err[-500:]}")
+        raise RuntimeError(f"{cmd[:3]} failed: {err.read().decode(errors='replace')[-500:]}")
+    err.close()
     return wall, usage.ru_maxrss * 1024
 
 
@@ -191,6 +201,25 @@ print(json.dumps({"t": best}))
 """
 
 
+VECTOR_W4 = r"""
+import json, sys, time
+import numpy as np
+from gradcli.compiler import compile_program
+from gradcli.vector import sweep_columns
+n, program_text, chunk = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+program = compile_program(program_text)
+rng = np.random.default_rng(2)
+cols = dict(zip(("x1", "x2", "x3"), (rng.uniform(-2, 2, n) for _ in range(3))))
+best = 9e9
+for _ in range(3):
+    t = time.perf_counter()
+    for lo in range(0, n, chunk):
+        sweep_columns(program, [cols[k][lo:lo + chunk] for k in program.input_names], min(chunk, n - lo), program.input_ids)
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({"t": best}))
+"""
+
+
 def have(module):
     return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
 
@@ -235,13 +264,21 @@ def main():
         ph = median_of(repeat, lambda: child_json(PHASES, str(path), json.dumps(point)))
         lark = median_of(repeat, lambda: child_json(LARK_ONLY, str(path)))["lark_tree_parse"]
         at = ",".join(f"{k}={v}" for k, v in point.items())
-        wall, rss = median_of(repeat, lambda: run(gradcli_cmd("eval", "--file", str(path), "--at", at, "-o", "plain")))
-        raw[label] = {**ph, "lark_tree_parse": lark, "process": wall, "process_rss": rss}
+        cmd = gradcli_cmd("eval", "--file", str(path), "--at", at, "-o", "plain")
+
+        def cold_then_warm():
+            """The command with an empty cache of compiled programs, then again (a cache hit)."""
+            env = dict(os.environ, GRADCLI_CACHE_DIR=tempfile.mkdtemp(dir=tmp))
+            return (*run(cmd, env), *run(cmd, env))
+
+        wall, rss, warm, warm_rss = median_of(repeat, cold_then_warm)
+        raw[label] = {**ph, "lark_tree_parse": lark, "process": wall, "process_rss": rss,
+                      "process_cached": warm, "process_cached_rss": warm_rss}
         beyond = ph["forward"] + ph["reverse"] + ph["output"]
         rows.append(
             [label, f"{int(ph['nodes']):,}", fmt_s(ph["parse_build"]), fmt_s(lark), fmt_s(ph["forward"]),
              fmt_s(ph["reverse"]), f"{ph['reverse'] / max(ph['forward'], 1e-9):.2f}", fmt_s(ph["output"]),
-             fmt_s(wall), fmt_mb(rss), f"{ph['rss_growth'] / ph['nodes']:.0f}", fmt_s(beyond)]
+             fmt_s(wall), fmt_s(warm), fmt_mb(rss), f"{ph['rss_growth'] / ph['nodes']:.0f}", fmt_s(beyond)]
         )
         return raw[label]
 
@@ -272,24 +309,36 @@ def main():
             points_csv(csv, n)
             wall, rss = median_of(repeat, lambda: run(gradcli_cmd("eval", W4_PROGRAM, "--points", str(csv), "-o", "csv")))
             npt = median_of(repeat, lambda: child_json(NUMPY_W4, str(n)))["t"]
-            raw[f"W4 {n}"] = {"process": wall, "process_rss": rss, "numpy_forward": npt, "points_per_s": n / wall}
+            from gradcli.vector import Points  # sweep in the CLI's own chunks (W4 is small: full rows)
+
+            chunk = Points.ROWS
+            sweeps = median_of(repeat, lambda: child_json(VECTOR_W4, str(n), W4_PROGRAM, str(chunk)))["t"]
+            raw[f"W4 {n}"] = {"process": wall, "process_rss": rss, "numpy_forward": npt, "sweeps": sweeps,
+                              "points_per_s": n / wall}
     if want("W5"):
         reps = max(repeat, 10)
-        one = statistics.median(run(gradcli_cmd("eval", "sin(w)*w", "--at", "w=1", "-o", "plain"))[0] for _ in range(reps))
+        cmd = gradcli_cmd("eval", "sin(w)*w", "--at", "w=1", "-o", "plain")
+        warm_env = dict(os.environ, GRADCLI_CACHE_DIR=tempfile.mkdtemp(dir=tmp))
+        run(cmd, warm_env)
+        one = statistics.median(run(cmd, warm_env)[0] for _ in range(reps))
+        cold = statistics.median(
+            run(cmd, dict(os.environ, GRADCLI_CACHE_DIR=tempfile.mkdtemp(dir=tmp)))[0] for _ in range(reps))
         base = statistics.median(run([sys.executable, "-c", "pass"])[0] for _ in range(reps))
-        raw["W5"] = {"gradcli": one, "python_pass": base}
+        raw["W5"] = {"gradcli": one, "gradcli_cold": cold, "python_pass": base}
         if peers["qalc"]:
             raw["W5"]["qalc"] = statistics.median(run(["qalc", "-t", "sin(1)*1; diff(sin(x)*x, x, 1, 1)"])[0] for _ in range(reps))
     if want("WB"):
-        path = tmp / "batch.txt"
-        batch_file(path, big)
-        wall, rss = median_of(repeat, lambda: run(gradcli_cmd("batch", str(path), "-o", "plain")))
-        raw[f"WB batch {big}"] = {"process": wall, "process_rss": rss, "lines_per_s": big / wall}
+        for distinct in (False, True):
+            path = tmp / "batch.txt"
+            batch_file(path, big, distinct=distinct)
+            wall, rss = median_of(repeat, lambda: run(gradcli_cmd("batch", str(path), "-o", "plain")))
+            kind = "distinct programs" if distinct else "4 programs repeated"
+            raw[f"WB batch {big}, {kind}"] = {"process": wall, "process_rss": rss, "lines_per_s": big / wall}
 
     print(f"# gradcli benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]}, medians of {repeat})\n")
     if rows:
-        print("| workload | nodes | parse+build | lark parse alone | forward | reverse | rev/fwd | output | process | peak RSS | RSS B/node | beyond parse |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| workload | nodes | parse+build | lark parse alone | forward | reverse | rev/fwd | output | process | process, cached | peak RSS | RSS B/node | beyond parse |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             print("| " + " | ".join(r) + " |")
     peer_lines = [(k, v) for k, v in raw.items() if "peers" in k and v]
@@ -311,13 +360,14 @@ def main():
     for k, v in raw.items():
         if k.startswith("W4"):
             print(f"\n{k} points: process {fmt_s(v['process'])} ({v['points_per_s']:,.0f} points/s), peak RSS "
-                  f"{fmt_mb(v['process_rss'])}; numpy plain forward alone {fmt_s(v['numpy_forward'])}")
+                  f"{fmt_mb(v['process_rss'])}; gradcli's sweeps {fmt_s(v['sweeps'])}, numpy plain forward alone "
+                  f"{fmt_s(v['numpy_forward'])} ({v['sweeps'] / v['numpy_forward']:.1f}×)")
         if k.startswith("WB"):
             print(f"\n{k}: {fmt_s(v['process'])} ({v['lines_per_s']:,.0f} lines/s), peak RSS {fmt_mb(v['process_rss'])}")
         if k == "W5":
             extra = f", qalc {fmt_s(v['qalc'])}" if "qalc" in v else ""
-            print(f"\nW5 one-shot `sin(w)*w`: gradcli {fmt_s(v['gradcli'])}, python -c pass {fmt_s(v['python_pass'])}"
-                  f" ({v['gradcli'] / v['python_pass']:.1f}×){extra}")
+            print(f"\nW5 one-shot `sin(w)*w`: gradcli {fmt_s(v['gradcli'])} (cache hit), {fmt_s(v['gradcli_cold'])} "
+                  f"(empty cache), python -c pass {fmt_s(v['python_pass'])} ({v['gradcli'] / v['python_pass']:.1f}×){extra}")
     if opts.json:
         Path(opts.json).write_text(json.dumps(raw, indent=2))
     shutil.rmtree(tmp, ignore_errors=True)
