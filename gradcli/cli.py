@@ -538,6 +538,8 @@ def _run(argv):
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
+        if isinstance(e, click.NoSuchOption) and e.option_name[1:2] not in ("-", ""):
+            e.message += " (a program that starts with '-' goes after '--': gradcli eval --at x=1 -- \"-x^2\")"
         e.show()
         return e.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):

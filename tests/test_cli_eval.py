@@ -498,3 +498,9 @@ def test_a_failed_write_to_stdout_exits_141():
         proc = subprocess.run([sys.executable, "-c", driver, "eval", "x", "--at", "x=1", "-o", fmt],
                               capture_output=True, text=True)
         assert (proc.returncode, proc.stderr) == (141, ""), fmt
+
+
+def test_a_program_starting_with_minus_gets_a_hint():
+    proc = run_cli("eval", "-x^2", "--at", "x=1")
+    assert proc.returncode == 2 and "goes after '--'" in proc.stderr and "Traceback" not in proc.stderr
+    assert run_cli("eval", "--at", "x=1", "--", "-x^2").stdout == "value -1\nd/dx -2\n"
