@@ -78,26 +78,27 @@ def batch_file(path, n, seed=3, distinct=False):
 # -- measuring ---------------------------------------------------------------------------
 
 
+TIME = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+
+
 def run(cmd, env=None):
     """Wall time (s) and peak RSS (bytes) of one fresh process; its stdout goes nowhere.
 
-    posix_spawn (a vfork) rather than fork: a forked child's peak RSS would start at this
-    benchmark's own size, which grows with the workloads it generates."""
+    The peak RSS comes from GNU time (`%M`) when installed: a process forked from this
+    benchmark (or vforked: exec keeps the old image's high-water mark) would report at least
+    the benchmark's own size; time's child starts from time's small image."""
     err = tempfile.TemporaryFile()
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
-    ]
+    wrapped = [TIME, "-f", "gradcli-bench-rss %M", *cmd] if TIME else cmd
     start = time.perf_counter()
-    pid = os.posix_spawnp(cmd[0], cmd, dict(env or os.environ), file_actions=actions)
-    _, status, usage = os.wait4(pid, 0)
+    proc = subprocess.run(wrapped, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env)
     wall = time.perf_counter() - start
     err.seek(0)
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise RuntimeError(f"{cmd[:3]} failed: {err.read().decode(errors='replace')[-500:]}")
+    text = err.read().decode(errors="replace")
     err.close()
-    return wall, usage.ru_maxrss * 1024
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{cmd[:3]} failed: {text[-500:]}")
+    marks = [line for line in text.splitlines() if line.startswith("gradcli-bench-rss ")]
+    return wall, int(marks[-1].split()[1]) * 1024 if marks else float("nan")
 
 
 def child_json(code, *args):
