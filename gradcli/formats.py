@@ -79,13 +79,14 @@ def full_record(result, digits=None, wrt=None):
         }
         for i, op in enumerate(graph.op)
     ]
+    contributions = result.contributions  # a derived list: build it once, not once per edge
     out["edges"] = [
         {
             "from": parent,
             "to": child,
             "slot": slot,
             "partial": r(result.partials[e]),
-            "contribution": r(result.contributions[e]),
+            "contribution": r(contributions[e]),
         }
         for e, (parent, child, slot) in enumerate(graph.edges())
     ]
@@ -311,13 +312,14 @@ def tables(result, digits=None, wrt=None, max_rows=40):
     ]:
         edges.add_column(col, **kw)
     shown = n_edges if max_rows is None else min(n_edges, max_rows)
+    contributions = result.contributions  # a derived list: build it once, not once per row
     for e, (parent, child, _slot) in enumerate(graph.edges()):
         if e >= shown:
             break
         edges.add_row(
             Text(f"{labels[parent]} → {labels[child]}"),
             num(result.partials[e]),
-            num(result.contributions[e]),
+            num(contributions[e]),
         )
     parts += [edges_title, edges]
     if shown < n_edges:

@@ -55,6 +55,10 @@ def _pow_kink(y, x, p, active=(True, True)):
     return "; ".join(said) or None
 
 
+def _one_minus_square(m, x):
+    return m.mul(m.sub(1.0, x), m.add(1.0, x))
+
+
 def _atan2_partials(m, a, b, h):
     """b / (a² + b²) and -a / (a² + b²) as (b/h)/h and -(a/h)/h, h = hypot(a, b): a² + b²
     overflows above 1e154 and underflows below 1e-162."""
@@ -75,8 +79,9 @@ OPS = {
         Op("sin", 1, lambda m, y, x: (m.cos(x),)),
         Op("cos", 1, lambda m, y, x: (m.neg(m.sin(x)),)),
         Op("tan", 1, lambda m, y, x: (m.add(1.0, m.mul(y, y)),)),
-        Op("asin", 1, lambda m, y, x: (m.div(1.0, m.sqrt(m.sub(1.0, m.mul(x, x)))),)),
-        Op("acos", 1, lambda m, y, x: (m.neg(m.div(1.0, m.sqrt(m.sub(1.0, m.mul(x, x))))),)),
+        # 1 - x² as (1 - x)(1 + x): exact near |x| = 1, where 1 - x·x loses digits to rounding
+        Op("asin", 1, lambda m, y, x: (m.div(1.0, m.sqrt(_one_minus_square(m, x))),)),
+        Op("acos", 1, lambda m, y, x: (m.neg(m.div(1.0, m.sqrt(_one_minus_square(m, x)))),)),
         Op("atan", 1, lambda m, y, x: (m.div(1.0, m.add(1.0, m.mul(x, x))),)),
         Op(
             "atan2",
@@ -90,7 +95,7 @@ OPS = {
         Op("tanh", 1, lambda m, y, x: (m.div(1.0, m.mul(m.cosh(x), m.cosh(x))),)),
         Op("asinh", 1, lambda m, y, x: (m.div(1.0, m.hypot(x, 1.0)),)),  # x² + 1 overflows at 1e154
         Op("acosh", 1, lambda m, y, x: (m.div(1.0, m.mul(m.sqrt(m.sub(x, 1.0)), m.sqrt(m.add(x, 1.0)))),)),
-        Op("atanh", 1, lambda m, y, x: (m.div(1.0, m.sub(1.0, m.mul(x, x))),)),
+        Op("atanh", 1, lambda m, y, x: (m.div(1.0, _one_minus_square(m, x)),)),
         # exponentials and logarithms
         Op("exp", 1, lambda m, y, x: (y,)),
         Op("expm1", 1, lambda m, y, x: (m.exp(x),)),  # y + 1 is 0 for x < -37

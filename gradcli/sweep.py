@@ -20,6 +20,7 @@ import math
 import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from time import perf_counter
 
 from .errors import UsageError
@@ -43,7 +44,7 @@ class Result:
     def value(self):
         return self.values[self.program.output]
 
-    @property
+    @cached_property
     def contributions(self):
         """adjoint(child) × local partial per edge: what the reverse sweep added into the parent.
         Derived, not stored: a node's adjoint is final before its edges are swept, so this is
@@ -67,7 +68,15 @@ def point_values(program, point):
         raise UsageError(
             f"no value for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}: add --at {example}"
         )
-    return [float(point[name]) for name in program.input_names]
+    return [_to_float(point[name]) for name in program.input_names]
+
+
+def _to_float(x):
+    """float(x), but an integer beyond float64's range is ±inf, as a float literal would be."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 # -- the forward sweep -------------------------------------------------------------------

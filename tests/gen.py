@@ -48,6 +48,12 @@ FIXED_NAMES = ["w", "x", "y", "z", "x1", "a_b", "Theta", "_u", "sin_x", "exp2", 
                "E", "PI", "Sin", "inf", "nan", "l0g", "maxx"]
 
 
+def _pick(draw, seq):
+    """draw(st.sampled_from(seq)) without building a new strategy for every list (hypothesis
+    cannot cache strategies over lists, and rebuilding them was most of the generation time)."""
+    return seq[draw(st.integers(0, len(seq) - 1))]
+
+
 class Reject(Exception):
     """The operation would leave its domain or come near a kink: try another one."""
 
@@ -304,9 +310,15 @@ class Tape:
         if not all(_in_range(dk, MAX_ABS**2, TINY if op in PIECEWISE else TINY_PARTIAL) for dk in d):
             raise Reject
         err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es))
-        syms = [self.sym[p] for p in parents]
-        sym = sympy_piece(op, syms, xs) if op in PIECEWISE else SYMPY[op](*syms)
         active = any(self.active[p] for p in parents)
+        if active:
+            syms = [self.sym[p] for p in parents]
+            sym = sympy_piece(op, syms, xs) if op in PIECEWISE else SYMPY[op](*syms)
+        else:
+            # A constant subexpression enters SymPy as its 60-digit value: built symbolically,
+            # SymPy's automatic simplification may decide from a low-precision estimate that
+            # log(tanh(15.7)) is 0 and make asin of it exactly 0.
+            sym = sympy.Float(value, DPS + 10)
         return self._add(op, parents, value, err, sym, active, d, h)
 
     def analyse(self, out):
@@ -418,14 +430,14 @@ def _number(draw):
     kind = draw(st.integers(0, 3))
     if kind == 0:
         k = draw(st.integers(0, 12))
-        text = draw(st.sampled_from([f"{k}", f"{k}", f"{k}.", f"{k}.0", f"{k}e0", f"{k}E+00"]))
+        text = _pick(draw, [f"{k}", f"{k}", f"{k}.", f"{k}.0", f"{k}e0", f"{k}E+00"])
         return text, Fraction(k)
     mant = draw(st.integers(1, 999))
     scale = draw(st.integers(1, 3))
     digits = str(mant).rjust(scale + 1, "0")
     whole, frac = digits[:-scale], digits[-scale:]
-    text = draw(st.sampled_from([f"{whole}.{frac}", f"{whole}.{frac}".removeprefix("0") if whole == "0" else
-                                 f"{whole}.{frac}", f"{mant}e-{scale}", f"{mant}E-{scale}", f"{mant}e-0{scale}"]))
+    text = _pick(draw, [f"{whole}.{frac}", f"{whole}.{frac}".removeprefix("0") if whole == "0" else
+                                 f"{whole}.{frac}", f"{mant}e-{scale}", f"{mant}E-{scale}", f"{mant}e-0{scale}"])
     return text, Fraction(mant, 10**scale)
 
 
@@ -459,14 +471,14 @@ class _Generator:
     def input_value(self):
         draw = self.draw
         if draw(st.booleans()):
-            return draw(st.sampled_from([0.5, 1.0, 2.0, -1.0, -0.5, 3.0, 0.25, 1.5, -2.0, 0.1, 0.7, -0.3, 1e-3]))
+            return _pick(draw, [0.5, 1.0, 2.0, -1.0, -0.5, 3.0, 0.25, 1.5, -2.0, 0.1, 0.7, -0.3, 1e-3])
         magnitude = draw(st.floats(0.01, 4.0, allow_nan=False, allow_infinity=False))
         return -magnitude if draw(st.booleans()) else magnitude
 
     def constant(self):
         draw = self.draw
         if draw(st.integers(0, 5)) == 0:
-            name = draw(st.sampled_from(["pi", "e"]))
+            name = _pick(draw, ["pi", "e"])
             sym, exact, as_float = (sympy.pi, M.pi, math.pi) if name == "pi" else (sympy.E, M.e, math.e)
             node = self.tape.const(+exact, sym, as_float)
             return Term(name, ATOM, node, "const", data=node)
@@ -485,7 +497,7 @@ class _Generator:
             return local[-1 - draw(st.integers(0, min(2, len(local) - 1)))]
         scope = self.scope_terms() + local
         if choice < 9 and scope:
-            return draw(st.sampled_from(scope))
+            return _pick(draw, scope)
         return self.constant()
 
     def scope_terms(self):
@@ -500,7 +512,7 @@ class _Generator:
         """A term for op(args): the tape node (or Reject) and the text in a random spelling."""
         draw = self.draw
         node = self.tape.apply(op, [a.node for a in args])
-        sp = draw(st.sampled_from(["", " ", " ", "\t"]))
+        sp = _pick(draw, ["", " ", " ", "\t"])
         if op in ("add", "sub"):
             sym = "+" if op == "add" else "-"
             text, prec = f"{_wrap(args[0], SUM, draw)}{sp}{sym}{sp}{_wrap(args[1], PRODUCT, draw)}", SUM
@@ -510,11 +522,11 @@ class _Generator:
         elif op == "neg":
             text, prec = f"-{sp}{_wrap(args[0], UNARY, draw)}", UNARY
         elif op == "pow" and draw(st.integers(0, 3)):
-            sym = draw(st.sampled_from(["^", "**"]))
+            sym = _pick(draw, ["^", "**"])
             text, prec = f"{_wrap(args[0], ATOM, draw)}{sp}{sym}{sp}{_wrap(args[1], UNARY, draw)}", POWER
         else:
-            comma = draw(st.sampled_from([", ", ",", " , "]))
-            space = draw(st.sampled_from(["", "", "", " "]))
+            comma = _pick(draw, [", ", ",", " , "])
+            space = _pick(draw, ["", "", "", " "])
             text, prec = f"{op}{space}({comma.join(a.text for a in args)})", ATOM
         if prec >= UNARY and draw(st.integers(0, 14)) == 0:
             text, prec = f"+{text}", UNARY  # unary plus makes no node
@@ -523,7 +535,7 @@ class _Generator:
     def call(self, fn, args):
         """A call of a user function: its body expanded on the tape, as gradcli inlines it."""
         node = self._expand(fn, [a.node for a in args])
-        space = self.draw(st.sampled_from(["", "", " "]))
+        space = _pick(self.draw, ["", "", " "])
         return Term(f"{fn.name}{space}({', '.join(a.text for a in args)})", ATOM, node, "call", tuple(args), fn)
 
     def _expand(self, fn, arg_nodes):
@@ -545,10 +557,10 @@ class _Generator:
         functions = self.functions
         ops = sorted(ARITY) + ["call"] * min(len(functions), 1) * 4 + ["powchain", "negpow"]
         for _ in range(4):
-            op = draw(st.sampled_from(ops))
+            op = _pick(draw, ops)
             try:
                 if op == "call":
-                    fn = draw(st.sampled_from(functions))
+                    fn = _pick(draw, functions)
                     return self.call(fn, [self.operand(local) for _ in fn.params])
                 if op == "powchain":  # a^b^c, right-associative, no parentheses
                     a, b, c = (self.operand(local) for _ in range(3))
@@ -587,7 +599,7 @@ class _Generator:
         k = len(self.functions)
         name = f"f{k}"
         params = [f"p{k}{j}" for j in range(draw(st.integers(1, 3)))]
-        samples = [draw(st.sampled_from(self.pool)) for _ in params]
+        samples = [_pick(draw, self.pool) for _ in params]
         fn = Function(name, params, [], None)
         self.scope = _Scope(fn)
         for j, (p, s) in enumerate(zip(params, samples)):
@@ -607,7 +619,7 @@ class _Generator:
         finally:
             self.scope = None
         head = f"{name}({', '.join(params)})"
-        self.statements.append(f"{head}{draw(st.sampled_from([' = ', '=', ' =  ']))}{fn.result.text}")
+        self.statements.append(f"{head}{_pick(draw, [' = ', '=', ' =  '])}{fn.result.text}")
         self.functions.append(fn)
 
     def _record(self, fn, term):
@@ -628,7 +640,7 @@ class _Generator:
     def assign(self, local):
         name = f"t{self.assigned}"
         self.assigned += 1
-        eq = self.draw(st.sampled_from([" = ", "=", " =\t"]))
+        eq = _pick(self.draw, [" = ", "=", " =\t"])
         self.statements.append(f"{name}{eq}{local[-1].text}")
         self.pool.extend(local[:-1])
         var = Term(name, ATOM, local[-1].node, "var")
@@ -664,12 +676,12 @@ class _Generator:
     def join(self):
         """Statements with random separators, comments, blank and empty statements, CRLF."""
         draw = self.draw
-        out = [draw(st.sampled_from(["", "", "\n", ";", "# start\n", " ; \n"]))]
+        out = [_pick(draw, ["", "", "\n", ";", "# start\n", " ; \n"])]
         for k, s in enumerate(self.statements):
             out.append(s)
             if k < len(self.statements) - 1:
-                out.append(draw(st.sampled_from([";", "; ", "\n", "\r\n", " ;\n", ";;", "\n\n", "  # é ∂ (x ;\n", "\t;"])))
-        out.append(draw(st.sampled_from(["", "", "\n", ";", "  # end", "\r\n", ";\n\n"])))
+                out.append(_pick(draw, [";", "; ", "\n", "\r\n", " ;\n", ";;", "\n\n", "  # é ∂ (x ;\n", "\t;"]))
+        out.append(_pick(draw, ["", "", "\n", ";", "  # end", "\r\n", ";\n\n"]))
         return "".join(out)
 
 

@@ -26,6 +26,7 @@ What is asserted of every run, exactly:
 What the fuzzer found is kept below as explicit regression cases (REGRESSIONS).
 """
 
+import functools
 import json
 import random
 import re
@@ -314,6 +315,79 @@ def test_fuzz_batch_in_process(programs, newline):
     code, out, err = run_main(["batch", "-", "-o", "jsonl", "--at", "w=1,x=0.5,y=2,t=3,a=1"], data)
     note(f"exit {code}\nstdout {out!r}\nstderr {err!r}")
     check_batch(data, code, out, err)
+
+
+# -- every other command that reads a program, and --points ---------------------------------------
+
+OTHER_COMMANDS = [
+    ["eval", "--strategy", "recompute"], ["eval", "--strategy", "checkpoint"], ["eval", "--stats", "-o", "json"],
+    ["diff"], ["diff", "--inline"], ["hessian"], ["check"], ["explain"], ["graph"], ["graph", "--backward", "--format", "dot"],
+]
+
+
+@functools.lru_cache(maxsize=None)
+def _help(command):
+    return run_main([command, "--help"])
+
+
+def available(command):
+    """Does the CLI have this command, with these options?"""
+    code, out, _ = _help(command[0])
+    return code == 0 and all(opt in out for opt in command[1:] if opt.startswith("--"))
+
+
+@given(fuzz_bytes(), st.sampled_from([c for c in OTHER_COMMANDS if available(c)] or [["eval"]]))
+def test_fuzz_every_command_in_process(data, command):
+    """Assertions 1-3 for every command that reads a program: exit 0, 1 or 2, no traceback,
+    no control character on stderr, and an error is one message (with the caret display when
+    it has a position)."""
+    text = data.replace(b"\0", b"").decode("utf-8", "surrogateescape")
+    program = compile_or_error(text)
+    names = program.input_names if program and available([command[0], "--at"]) else []
+    at = [f"--at={name}={VALUES[k % len(VALUES)]}" for k, name in enumerate(names)]
+    code, out, err = run_main([*command, *at, "--", text])
+    note(f"exit {code}\nstdout {out[:2000]!r}\nstderr {err!r}")
+    assert code in (0, 1, 2), f"exit status {code}"
+    check_stderr(err)
+    if code == 2:
+        message = [line for line in err.splitlines() if line.startswith("gradcli: ")]
+        assert len(message) == 1, err
+        if _POSITION.match(message[0]):
+            check_error(err[err.index("gradcli: "):], text)
+        else:
+            assert err.endswith(message[0] + "\n"), err
+
+
+@st.composite
+def points_bytes(draw):
+    """A points file: CSV with a header or JSON Lines, then mutated like a program."""
+    rows = draw(st.lists(st.tuples(st.sampled_from(VALUES), st.sampled_from(VALUES)), max_size=6))
+    if draw(st.booleans()):
+        data = b"w,x\n" + b"".join(f"{a},{b}\n".encode() for a, b in rows)
+    else:
+        data = b"".join(json.dumps({"w": a, "x": b}).encode() + b"\n" for a, b in rows)
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(data)))
+        data = data[:i] + draw(st.one_of(st.binary(max_size=4), st.sampled_from(TOKENS + [b",", b'"', b"{}", b"[1]", b"null"]))) + data[i:]
+    return data
+
+
+@pytest.mark.skipif(not available(["eval", "--points"]), reason="gradcli eval --points (issue 3) does not exist yet")
+@given(points_bytes(), st.sampled_from(["jsonl", "csv", "plain"]))
+def test_fuzz_points_in_process(data, fmt):
+    """--points FILE: exit 0, 1 or 2, no traceback; with jsonl, every record is one JSON line
+    carrying its "line" (increasing), and a failed point makes the exit status 1."""
+    code, out, err = run_main(["eval", "w * x + sin(w)", "--points", "-", "-o", fmt], data)
+    note(f"exit {code}\nstdout {out!r}\nstderr {err!r}")
+    assert code in (0, 1, 2), f"exit status {code}"
+    check_stderr(err)
+    if code == 2:
+        assert len(err.splitlines()) == 1 and err.startswith("gradcli: "), err
+    if fmt == "jsonl" and code != 2:
+        records = [json.loads(line, parse_constant=_no_constant) for line in out.splitlines()]
+        lines = [r["line"] for r in records]
+        assert lines == sorted(set(lines)), lines
+        assert (code == 1) == any("error" in r for r in records), (code, records)
 
 
 # -- a sample through the real binary -----------------------------------------------------------
