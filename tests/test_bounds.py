@@ -178,10 +178,10 @@ def test_exponential_inlining_through_the_binary_at_the_real_limit(tmp_path):
 
 @pytest.mark.slow
 def test_out_of_memory_is_a_message_not_a_traceback(tmp_path):
-    """Under a 300 MB address-space limit a 10^6-deep program cannot fit: exit 2, one message."""
+    """Under a 200 MB address-space limit a 10^6-deep program cannot fit: exit 2, one message."""
     path = tmp_path / "deep.txt"
     path.write_text("sin(" * 10**6 + "w" + ")" * 10**6)
-    code, out, err, _ = run_measured(["eval", "--file", str(path), "--at", "w=1"], limit_bytes=300 * 2**20)
+    code, out, err, _ = run_measured(["eval", "--file", str(path), "--at", "w=1"], limit_bytes=200 * 2**20)
     assert code == 2, err
     assert err == "gradcli: out of memory: the program (or its output) is too large for this machine\n", err
 

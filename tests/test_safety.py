@@ -55,14 +55,11 @@ def test_no_code_loading_or_shell_modules_in_the_package():
     assert not bad, bad
 
 
-def test_the_checks_see_a_call():
-    """The token scan is not vacuous: it finds eval( in text that has it."""
-    probe = Path(__file__).with_name("_probe_safety.py")
-    try:
-        probe.write_text("x = eval('1')  # eval( in a comment\nre.compile('a')\ndef compile(): pass\n")
-        assert calls(probe) == [("eval", 1)]
-    finally:
-        probe.unlink()
+def test_the_checks_see_a_call(tmp_path):
+    """The token scan is not vacuous: it finds eval( in text that has it, and only there."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("x = eval('1')  # eval( in a comment\nre.compile('a')\ndef compile(): pass\n")
+    assert calls(probe) == [("eval", 1)]
 
 
 def test_the_parser_is_not_unpickled_from_the_temporary_directory(tmp_path):
