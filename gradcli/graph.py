@@ -14,6 +14,8 @@ subexpression is one node. Constant keys use `float.hex`, because as dict keys
 import math
 from array import array
 
+from .ops import CONSTANTS
+
 
 class Graph:
     """Flat lists of ops, parents and data; `index` maps a node's key to its id."""
@@ -129,7 +131,7 @@ class Graph:
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 _INFIX = {"add": ("+", SUM, PRODUCT), "sub": ("-", SUM, PRODUCT), "mul": ("*", PRODUCT, UNARY),
           "div": ("/", PRODUCT, UNARY), "pow": ("^", ATOM, UNARY)}
-_CONSTANT_NAMES = {math.pi.hex(): "pi", math.e.hex(): "e"}
+_CONSTANT_NAMES = {value.hex(): name for name, value in CONSTANTS.items()}
 
 
 def number_text(v):
