@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 
@@ -162,7 +163,10 @@ def decode(doc, key, source):
 
 def _load(path, key, source):
     try:
-        with open(path, encoding="utf-8") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO there must not hang us
+        with os.fdopen(fd, encoding="utf-8") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
             doc = json.load(f)
     except (OSError, ValueError, RecursionError):
         return None
@@ -188,12 +192,14 @@ def _store(where, path, key, program, source):
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except OSError:
+    except BaseException as exc:  # even on Ctrl-C, no temporary file is left behind
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        return
+        if isinstance(exc, OSError):
+            return
+        raise
     _prune(where)
 
 
@@ -212,10 +218,11 @@ def _own_files(where):
         except OSError:
             continue
         for f in files:
-            for pattern, into in ((_ENTRY, entries), (_TMP, temps)):
-                m = pattern.fullmatch(f.name)
-                if m and m.group(1) == folder.name and f.is_file(follow_symlinks=False):
-                    into.append(f)
+            name = f.name
+            pattern, into = (_ENTRY, entries) if name[0] != "." else (_TMP, temps)
+            m = pattern.fullmatch(name)
+            if m and m.group(1) == folder.name and f.is_file(follow_symlinks=False):
+                into.append(f)
     return entries, temps
 
 

@@ -222,3 +222,23 @@ def test_concurrent_writers_never_give_a_torn_read(cache_home):
     assert reads > 0, reads
     assert same_program(cache._load(path, key, text), expected)
     assert [p.name for p in Path(path).parent.iterdir()] == [Path(path).name]  # no temporary file left
+
+
+def test_a_fifo_at_an_entrys_path_is_a_miss_not_a_hang(cache_home):
+    text = "sin(w) * 3"
+    path = Path(cache.entry_path(str(cache_home), cache._key(text)))
+    path.parent.mkdir()
+    os.mkfifo(path)
+    assert same_program(cache.compile_cached(text), compile_program(text))
+    assert len(entries(cache_home)) == 1  # the FIFO was replaced by a real entry
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(cache_home, monkeypatch):
+    def interrupt(fd, data):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(cache.os, "write", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            cache.compile_cached("sin(w) * 4")
+    assert [p for p in cache_home.rglob("*") if p.is_file()] == []
