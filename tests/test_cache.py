@@ -27,7 +27,14 @@ def cache_home(tmp_path, monkeypatch):
 
 
 def entries(root):
-    return sorted(Path(root).glob("*/*.json"))
+    """The cache's own entries: DIR/xx/<64 hex>.json, xx the name's first two digits."""
+    return sorted(p for p in Path(root).glob("[0-9a-f][0-9a-f]/" + "[0-9a-f]" * 64 + ".json")
+                  if p.parent.name == p.name[:2] and not p.parent.is_symlink() and p.is_file())
+
+
+def sealed(doc):
+    """doc with a checksum that holds, so only the field a test changed can make it a miss."""
+    return json.dumps({**doc, "checksum": cache._checksum(doc)})
 
 
 def same_program(a, b):
@@ -49,19 +56,25 @@ def test_a_hit_gives_the_same_program(cache_home, text):
 
 
 def test_corrupt_or_foreign_entries_are_misses(cache_home):
+    """Malformed DAGs are misses even when their checksum holds (test_cache_safety.py covers
+    entries whose checksum, program text hash or version does not)."""
     text = "sin(w)*w"
     cache.compile_cached(text)
     (path,) = entries(cache_home)
     good = json.loads(path.read_text())
+    assert sealed(good) == json.dumps(good)
     bad_docs = [
         "not json",
-        json.dumps({**good, "key": "0" * 64}),
-        json.dumps({**good, "op": ["input", "sin", "exec"]}),
-        json.dumps({**good, "parents": [[], [5], [1, 0]]}),
-        json.dumps({**good, "output": 99}),
-        json.dumps({**good, "names": [[7, "x"]]}),
-        json.dumps({**good, "data": ["w", None, "__import__('os')"]}),
-        json.dumps({k: v for k, v in good.items() if k != "pos"}),
+        "[" * 100_000,  # nesting deeper than the JSON reader's recursion
+        sealed({**good, "key": "0" * 64}),
+        sealed({**good, "op": ["input", "sin", "exec"]}),
+        sealed({**good, "parents": [[], [5], [1, 0]]}),
+        sealed({**good, "output": 99}),
+        sealed({**good, "output": 0.5}),
+        sealed({**good, "pos": [0, 2**70, 0]}),
+        sealed({**good, "names": [[7, "x"]]}),
+        sealed({**good, "data": ["w", None, "__import__('os')"]}),
+        sealed({k: v for k, v in good.items() if k != "pos"}),
     ]
     for doc in bad_docs:
         path.write_text(doc)
