@@ -54,7 +54,6 @@ def test_check_never_calls_a_correct_gradient_wrong():
 
     run()
     total = sum(seen.values())
-    print(dict(seen))
     assert total > 0
     assert seen["inconclusive"] + seen["cannot_check"] <= 0.01 * total, seen
 
