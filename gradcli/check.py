@@ -1,12 +1,20 @@
 """Gradient checks: the reverse sweep's partials (and the Hessian) against finite differences.
 
-Central differences have error O(h²) from the function's curvature and O(ε/h) from rounding.
-Ridders' method takes them at steps halving from a large one and extrapolates to step 0
-(Richardson), keeping the estimate whose neighbours agree best: typically 1e-13 relative, so
-smooth functions pass tight tolerances while a wrong rule, off by O(1), fails them. At a point
-where gradcli applied a convention (relu at 0, a max tie, ...) finite differences see the
-average of the one-sided slopes, or a jump; the check then says so, and accepts the convention
-when it lies between the one-sided slopes or nothing else could (a jump, an infinite slope).
+Central differences have error O(h²) from the function's curvature and O(ε/h) from rounding,
+and say nothing at all when h is larger than the scale on which the function changes (sin at
+x = 1e5 with h = 1e3). So the step is not guessed from |x|: central differences are taken at
+steps halving from 2⁻²·max(1, |x|) down to rounding level, in two interleaved sequences (ratio
+√2 apart), each extrapolated to step 0 by Richardson's tableau over a sliding window (Ridders'
+method), and the estimate whose neighbours agree best is kept: typically 1e-13 relative.
+
+A verdict is only as good as the estimate. "mismatch" needs an estimate that settled (its error
+estimate a small fraction of it) and no step at all whose extrapolation, within its own error
+estimate, supports gradcli's value: then the gradient is wrong. When the differences do not
+settle, the verdict is "inconclusive"; where the value (or a finite-difference estimate) is not
+a number, "cannot_check". At a point where gradcli applied a convention (relu at 0, a max tie,
+sign at 0, ...) finite differences see the average of the one-sided slopes, or a jump; the
+check then says so ("convention") when the convention lies between the one-sided slopes or
+nothing else could (a jump, an infinite slope).
 """
 
 import math
@@ -18,9 +26,15 @@ from .sweep import evaluate, forward, point_values, reverse
 
 RTOL = 1e-6
 ATOL = 1e-8
-FIRST_STEP = 2.0**-6  # Ridders' first step, relative to max(1, |x|) (or to |x|),
-TABLEAU = 12  # ... halved this many times
+FIRST_STEP = 2.0**-2  # the largest step, relative to max(1, |x|): most functions change on a smaller scale
+LAST_STEP = 2.0**-36  # the smallest, relative to max(|x|, 2⁻³⁰): below it rounding is all there is
+MAX_ROWS = 100  # steps per sequence, at most
+COLUMNS = 5  # Richardson extrapolations per step (a sliding window of 6 steps)
+SETTLED = 1e-3  # an estimate with a smaller relative error estimate can decide a verdict
+PLATEAU = 3  # a mismatch needs this many settled estimates agreeing with the best one
+SUPPORT = 4.0  # an estimate supports gradcli's value within this many of its error estimates
 STEP = 2.0**-10  # the one-sided steps that explain a difference at a kink
+STATUSES = ("ok", "convention", "inconclusive", "cannot_check", "mismatch")
 
 
 @dataclass
@@ -32,7 +46,7 @@ class Comparison:
     estimate: float
     abs_error: float
     rel_error: float
-    status: str  # "ok", "convention" (a documented convention explains the difference), "mismatch"
+    status: str  # one of STATUSES; only "mismatch" fails the check
     explanation: Optional[str] = None
 
     @property
@@ -56,7 +70,13 @@ class CheckReport:
 
     @property
     def ok(self):
+        """No partial is wrong (an inconclusive or unchecked one is not a failure)."""
         return not self.failures
+
+    @property
+    def verdict(self):
+        """The worst status: "mismatch" > "cannot_check" > "inconclusive" > "convention" > "ok"."""
+        return max((c.status for c in self.comparisons), key=STATUSES.index, default="ok")
 
 
 def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
@@ -73,7 +93,8 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     def value(xs):
         return [forward(program, xs)[out]]
 
-    comparisons = _compare_jacobian(value, x, [list(result.gradient.values())], names, (), "the value", result.notes, rtol, atol)
+    comparisons = _compare_jacobian(value, x, [list(result.gradient.values())], names, (), "the value", result.notes,
+                                    rtol, atol, noise=_rounding(result))
     if with_hessian:
         def gradient(xs):
             adjoints = reverse(program, forward(program, xs))[0]
@@ -85,64 +106,125 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     return CheckReport(result, comparisons, rtol, atol)
 
 
-def _compare_jacobian(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0):
+def _rounding(result):
+    """How far rounding can move the computed value, to first order: every node's value
+    rounds (a few units of 2⁻⁵³) and reaches the output through its adjoint. Where values
+    cancel this is far more than the output's own rounding (log10(hypot(z, 1)) at z = 1e-4
+    is 5e-9, but rounding 1 + z²/2 makes it 1e-16 noisy)."""
+    inputs = set(result.program.input_ids)
+    terms = (abs(a * v) for i, (a, v) in enumerate(zip(result.adjoints, result.values)) if i not in inputs)
+    return 4 * _EPS * math.fsum(t for t in terms if math.isfinite(t))
+
+
+def _compare_jacobian(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0):
     """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (fn(x)[row] is
-    `what`: the value, or one partial)."""
+    `what`: the value, or one partial; `noise`: how far rounding can move it, if known)."""
     found = []
+    here = fn(x)[row] if names else 0.0
     for j, name in enumerate(names):
         c = claimed[row][j]
-        e = _central(fn, x, j)[row]
+        estimates = _estimates(fn, x, j, row, noise)
+        e, err, plateau = _best(estimates, atol)
         abs_error = abs(c - e)
         rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
-        same = c == e or (c != c and e != e) or abs_error <= atol + rtol * abs(e)
-        status, explanation = "ok", None
-        if not same:
-            said = f"finite differences give {format_number(e)}"
-            status, explanation = "mismatch", f"{said}, gradcli gives {format_number(c)}"
-            why = _explained(fn, x, j, row, c, atol) if notes else None
-            if why:
-                status = "convention"
-                if why == "jump":
-                    said = f"{what} jumps here, so {said} (growing as the step shrinks)"
-                explanation = f"{'; '.join(notes)}: {said}, the convention gives {format_number(c)}"
+        status, explanation = _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rtol, atol)
         found.append(Comparison(prefix + (name,), c, e, abs_error, rel_error, status, explanation))
     return found
 
 
-def _central(fn, x, j):
-    """d fn / d x_j by Ridders' method: central differences at steps shrinking by halves,
-    extrapolated to step 0 (Richardson's tableau), keeping the entry whose neighbours agree
-    best. Two first steps are tried, absolute and relative to |x_j|, and the one with the
-    smaller error estimate wins: f = 1e6 + x wants the first, 1/x at x = 1e-5 the second."""
+def _settled(b, scale, atol):
+    """Estimate b = (estimate, error estimate) is precise enough to speak about a value of
+    size `scale`."""
+    return b[1] <= SETTLED * (abs(scale) + atol)
+
+
+def _supports(b, a, atol):
+    """Estimate b is settled and agrees with the value a within its error estimate."""
+    return _settled(b, a, atol) and abs(a - b[0]) <= SUPPORT * b[1] + 4 * _EPS * max(abs(a), abs(b[0]))
+
+
+def _best(estimates, atol):
+    """(estimate, error estimate, plateau): the estimate that most settled others support
+    (ties: the smallest error estimate), and how many do, itself included. Support across
+    steps, not the smallest error estimate alone, decides: at steps far larger than the scale
+    of the function, differences shrink like 1/h and so do their disagreements."""
+    counted = [(sum(_supports(b, a[0], atol) for b in estimates), -a[1], a) for a in estimates]
+    plateau, _, (e, err) = max(counted, default=(0, 0, (math.nan, math.inf)))
+    return e, err, plateau
+
+
+def _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rtol, atol):
+    """(status, explanation) for gradcli's c against the best estimate e (error estimate err,
+    `plateau` settled estimates agreeing with it) and all estimates [(value, error estimate)]."""
+    said = f"finite differences give {format_number(e)}"
+    if not math.isfinite(here):
+        return "cannot_check", f"{what} is {format_number(here)} here, so there is nothing to difference"
+    if c == e or abs(c - e) <= atol + rtol * abs(e):
+        return "ok", None
+    why = _explained(fn, x, j, row, c, atol) if notes else None
+    if why:
+        if why == "jump":
+            said = f"{what} jumps here, so {said} (growing as the step shrinks)"
+        return "convention", f"{'; '.join(notes)}: {said}, the convention gives {format_number(c)}"
+    if c != c or not math.isfinite(e):
+        return "cannot_check", f"{said}, gradcli gives {format_number(c)}: not numbers to compare"
+    if notes:  # conventions compose into values no slope explains (max(x, x) - x at a tie)
+        return "inconclusive", (f"{'; '.join(notes)}: the convention was applied on the way, so {said} "
+                                f"and gradcli {format_number(c)} need not agree")
+    supported = any(_settled(b, b[0], atol) and abs(c - b[0]) <= atol + rtol * abs(b[0]) + SUPPORT * b[1] for b in estimates)
+    if plateau >= PLATEAU and not supported:
+        return "mismatch", f"{said}, gradcli gives {format_number(c)}"
+    return "inconclusive", (
+        f"finite differences cannot decide (the best estimate, {format_number(e)}, is uncertain by "
+        f"{format_number(err, 2)}), gradcli gives {format_number(c)}"
+    )
+
+
+def _estimates(fn, x, j, row, noise):
+    """[(estimate, error estimate)] of d fn(x)[row] / d x_j: the best of each step of two
+    interleaved halving sequences, finite ones only."""
     t = abs(x[j])
-    starts = [FIRST_STEP * max(1.0, t)] + ([FIRST_STEP * t] if 0 < t < 1 else [])
-    return min((_ridders(fn, x, j, h) for h in starts), key=lambda found: found[1])[0]
+    top = FIRST_STEP * max(1.0, t)
+    bottom = LAST_STEP * max(t, 2.0**-30)
+    found = []
+    for h in (top, top * math.sqrt(0.5)):
+        found += _ridders(fn, x, j, row, h, bottom, noise)
+    return found
 
 
-def _ridders(fn, x, j, h):
-    """(estimates, error estimate) from the first step h, halved until fn stays finite."""
-    for _ in range(64):
-        if x[j] + h / 2 == x[j] or all(map(math.isfinite, _moved(fn, x, j, h) + _moved(fn, x, j, -h))):
+def _ridders(fn, x, j, row, h, bottom, noise):
+    """Central differences at steps halving from h to `bottom`, extrapolated over a sliding
+    window of COLUMNS + 1 steps: per step, the extrapolation whose neighbours agree best, as
+    (estimate, error estimate). The error estimate is at least the rounding noise of the values
+    (`noise`, or a few units of 2⁻⁵³ of them) over the step."""
+    found = []
+    previous = []
+    for _ in range(MAX_ROWS):
+        if h < bottom:
             break
-        h /= 2
-    best, error = None, math.inf
-    previous = row = []
-    for i in range(TABLEAU):
-        step = (x[j] + h) - (x[j] - h)
+        xp, xm = x[j] + h, x[j] - h
+        step = xp - xm
         if not step:
             break
-        p, m = _moved(fn, x, j, h), _moved(fn, x, j, -h)
-        row = [[(a - b) / step for a, b in zip(p, m)]]
+        p, m = _moved(fn, x, j, h)[row], _moved(fn, x, j, -h)[row]
+        floor = 2 * max(noise, 4 * _EPS * max(abs(p), abs(m))) / step
+        entries = [(p - m) / step]
+        best, error = entries[0], math.inf
         factor = 4.0  # central differences have error terms in h², h⁴, ...
-        for k in range(1, i + 1):
-            row.append([(factor * a - b) / (factor - 1) for a, b in zip(row[k - 1], previous[k - 1])])
+        for k in range(1, min(len(previous), COLUMNS) + 1):
+            entries.append((factor * entries[k - 1] - previous[k - 1]) / (factor - 1))
             factor *= 4.0
-            err = max(max(abs(a - b), abs(a - c)) for a, b, c in zip(row[k], row[k - 1], previous[k - 1]))
-            if err <= error:
-                best, error = row[k], err
-        previous = row
+            err = max(abs(entries[k] - entries[k - 1]), abs(entries[k] - previous[k - 1]), floor)
+            if err < error:  # nan never wins
+                best, error = entries[k], err
+        if math.isfinite(best) and math.isfinite(error):
+            found.append((best, error))
+        previous = entries
         h /= 2
-    return (best or (row[0] if row else [math.nan] * len(fn(x)))), error
+    return found
+
+
+_EPS = 2.0**-52
 
 
 def _moved(fn, x, j, h):

@@ -369,6 +369,10 @@ def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, dig
         for c in report.comparisons:
             if c.status == "convention":
                 err(f"note: {c.label}: {c.explanation}")
+            elif c.status in ("inconclusive", "cannot_check"):
+                err(f"note: {c.label}: {c.status}: {c.explanation}")
+    if report.verdict in ("inconclusive", "cannot_check"):
+        err(f"note: verdict: {report.verdict} (exit 0: no partial was found wrong, but not every one could be confirmed)")
     if not report.ok:
         failed = "; ".join(f"{c.label}: {c.explanation}" for c in report.failures)
         raise EvaluationFailed(f"gradient check failed (rtol {rtol:g}, atol {atol:g}): {failed}")

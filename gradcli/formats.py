@@ -547,6 +547,7 @@ def check_record(report, digits=None):
     return {
         "value": r(report.result.value),
         "ok": report.ok,
+        "verdict": report.verdict,
         "rtol": report.rtol,
         "atol": report.atol,
         "checks": [
@@ -565,10 +566,10 @@ def check_tables(report, digits=None):
     from rich.text import Text
 
     table = _table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(_CHECK_COLUMNS)))
-    styles = {"ok": "green", "convention": "yellow", "mismatch": "bold red"}
+    styles = {"ok": "green", "convention": "yellow", "inconclusive": "magenta", "cannot_check": "magenta", "mismatch": "bold red"}
     for row, c in zip(_check_rows(report, digits), report.comparisons):
         table.add_row(*map(Text, row[:-1]), Text(row[-1], style=styles[c.status]))
     title = f"Gradient check against finite differences (rtol {report.rtol:g}, atol {report.atol:g})"
     parts = [Text(title, style="italic"), table]
     parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
-    return parts
+    return parts + [Text(f"verdict: {report.verdict}", style=styles[report.verdict])]

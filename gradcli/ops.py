@@ -48,7 +48,7 @@ def _pow_kink(y, x, p, active=(True, True)):
     """Both conventions can apply at once (0^0); name each, in base/exponent terms, since the
     user's own names may be x and y the other way round."""
     said = []
-    if p == 0 and active[0]:
+    if p == 0 and x == 0 and active[0]:  # elsewhere p·x^(p-1) is 0 by the formula itself
         said.append("exponent 0: the derivative with respect to the base taken as 0")
     if x == 0 and p >= 0 and active[1]:
         said.append("base 0: the derivative with respect to the exponent taken as 0")
@@ -105,7 +105,7 @@ OPS = {
         Op("log10", 1, lambda m, y, x: (m.div(1.0, m.mul(x, _LN10)),)),
         # roots and magnitudes
         Op("sqrt", 1, lambda m, y, x: (m.div(0.5, y),), lambda y, x, active=None: "sqrt at 0: derivative +inf" if x == 0 else None),
-        Op("cbrt", 1, lambda m, y, x: (m.div(1.0, m.mul(3.0, m.mul(y, y))),)),
+        Op("cbrt", 1, lambda m, y, x: (m.div(1.0, m.mul(3.0, m.mul(y, y))),), lambda y, x, active=None: "cbrt at 0: derivative +inf" if x == 0 else None),
         Op("abs", 1, lambda m, y, x: (m.sign(x),), lambda y, x, active=None: "abs at 0: derivative taken as 0" if x == 0 else None),
         Op(
             "hypot",
@@ -122,8 +122,8 @@ OPS = {
         Op("max", None, lambda m, y, *xs: m.tie_shares(y, xs), _tie_kink),
         Op("min", None, lambda m, y, *xs: m.tie_shares(y, xs), _tie_kink),
         # the derivatives of abs and relu, so that derivative programs stay in the language
-        Op("sign", 1, lambda m, y, x: (0.0,)),
-        Op("step", 1, lambda m, y, x: (0.0,)),
+        Op("sign", 1, lambda m, y, x: (0.0,), lambda y, x, active=None: "sign at 0: a jump, derivative taken as 0" if x == 0 else None),
+        Op("step", 1, lambda m, y, x: (0.0,), lambda y, x, active=None: "step at 0: a jump, derivative taken as 0" if x == 0 else None),
     ]
 }
 
