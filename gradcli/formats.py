@@ -265,7 +265,7 @@ def record_tables(rec, digits=None):
 ROLE_TAGS = {"constant": "(not needed)", "unused": "(unused)"}  # see sweep.node_roles
 ROLE_WORDS = {"constant": "not needed for the gradient: depends on no input",
               "unused": "not on a path to the output"}
-_LABEL_MIN = 8  # the narrowest a folding label column is made before the table grows instead
+_LABEL_MIN = 4  # the narrowest a folding label column is made before the table grows instead
 
 
 def select_nodes(program, items):
