@@ -27,7 +27,7 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
         program = compile_program(program)
     point = dict(at or {})
     point.update(inputs)
-    return sweep(program, point, strategy, stats)
+    return sweep(program, point, strategy, stats, full=True)
 
 
 # Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.

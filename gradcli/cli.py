@@ -97,7 +97,7 @@ def print_tables(renderables, color):
     console.on_broken_pipe = _reader_gone  # rich would exit 1 itself; the reader's leaving is 141
     for r in renderables:
         with RECORDS:
-            console.print(r)
+            console.print(r, crop=False)  # a table too wide for the console is never cut
 
 
 def _reader_gone():
@@ -149,6 +149,10 @@ def cli():
 @quiet_option
 @click.option("--all", "show_all", is_flag=True, help="Tables: show every node and edge.")
 @click.option("--max-rows", type=click.IntRange(1), default=40, show_default=True, help="Tables: rows shown per table.")
+@click.option(
+    "--nodes", multiple=True, metavar="NAME|ID|A-B",
+    help="Tables: only these nodes (names, ids, id ranges; repeatable or comma-separated) and the edges touching them.",
+)
 @strict_option
 @color_option
 @strategy_option
@@ -157,7 +161,7 @@ def cli():
     "--points", metavar="FILE",
     help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, or JSON Lines ('-' for stdin).",
 )
-def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, strict, color, strategy, stats, points):
+def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from . import formats
     from .sweep import evaluate
@@ -167,19 +171,25 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
+        if nodes:
+            raise UsageError("--nodes picks rows of one point's node and edge tables: use --at, not --points")
         if strategy != "store" or stats:
             raise UsageError("--points sweeps whole columns of points with every value stored: "
                              "--strategy and --stats work on one point (--at) or in batch")
         return eval_points(compiled, points, parse_point(at), resolve_format(fmt, as_json), digits, wrt, quiet, strict, color)
-    result = evaluate(compiled, parse_point(at), strategy, stats)
     fmt = resolve_format(fmt, as_json)
+    if nodes and fmt != "table":
+        raise UsageError("--nodes picks rows of the node and edge tables: use it with -o table")
+    selected = formats.select_nodes(compiled, nodes) if nodes else None
+    # every edge's partial and every adjoint where nodes and edges are printed
+    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"))
     for w in result.warnings:
         err(f"warning: {w}")
     if fmt != "table":
         for note in result.notes:
             err(f"note: {note}")
     if fmt == "table":
-        print_tables(formats.tables(result, digits, wrt, None if show_all else max_rows), use_color(color))
+        print_tables(formats.tables(result, digits, wrt, None if show_all else max_rows, selected), use_color(color))
     elif fmt == "plain":
         out(formats.plain(result, digits, wrt, quiet))
     elif fmt == "json":
@@ -248,7 +258,7 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
     from .sweep import evaluate
 
     compiled = load_program(program, file)
-    result = evaluate(compiled, parse_point(at)) if at else None
+    result = evaluate(compiled, parse_point(at), full=True) if at else None
     picture = drawing.Drawing(compiled, result, backward, digits)
     if fmt == "tree":
         print_tables([drawing.tree(picture, max_depth)], use_color(color))

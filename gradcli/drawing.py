@@ -2,15 +2,16 @@
 
 G has a node per distinct subexpression and an edge parent -> child per argument slot, so a
 shared node is drawn once with all its edges (`x*x` gives two edges x -> x*x). B (the book's
-figure 6.10) has one edge child -> parent for every edge of G that carries a local partial,
-labelled with it; its nodes carry adjoints. Given a point, values, adjoints and partials are
+figure 6.10) has one edge child -> parent for every edge of G, labelled with its local partial;
+its nodes carry adjoints. Constants are in B too (in `2*w`, ∂(2*w)/∂2 = w); a node or edge the
+gradient does not need is marked so in words (and dashed in DOT). Given a point, values, adjoints and partials are
 numbers; without one, B is drawn in symbols. Everything is in node-id order, so the same
 program always draws the same text, and nothing recurses: 10^5-node programs draw in a breath.
 """
 
 from .explain import definition, symbol
-from .formats import format_number
-from .sweep import edge_offsets
+from .formats import ROLE_WORDS, format_number
+from .sweep import edge_offsets, edge_roles, node_roles
 
 
 class Drawing:
@@ -21,12 +22,9 @@ class Drawing:
         graph = self.graph = program.graph
         self.pairs = graph.label_pairs()
         self.z = symbol(self.pairs, program.output)
-        if backward:  # B: the output, and the nodes on a path from an input to it
-            relevant, active = graph.ancestors(program.output), graph.depends_on_input()
-            self.shown = bytearray(r and a for r, a in zip(relevant, active))
-            self.shown[program.output] = 1
-        else:
-            self.shown = bytearray(b"\x01") * len(graph)
+        self.shown = bytearray(b"\x01") * len(graph)
+        self.roles = result.roles if result else node_roles(program)
+        self.edge_roles = result.edge_roles if result else edge_roles(program, self.roles)
 
     def number(self, x):
         return format_number(x, self.digits)
@@ -37,6 +35,8 @@ class Drawing:
         r = self.result
         if self.backward:
             lines.append(f"∂{self.z}/∂{symbol(self.pairs, i)}" + (f" = {self.number(r.adjoints[i])}" if r else ""))
+            if self.roles[i] in ROLE_WORDS:
+                lines.append(f"({ROLE_WORDS[self.roles[i]]})")
         elif r:
             lines.append(f"= {self.number(r.values[i])}")
         return lines
@@ -61,13 +61,19 @@ class Drawing:
         return [(i, self.node_lines(i)) for i in range(len(self.graph)) if self.shown[i]]
 
     def edges(self):
-        """(from, to, label) in Graph.edges() order; B's point from child to parent."""
+        """(from, to, label, needed) in Graph.edges() order; B's point from child to parent;
+        `needed` is False for an edge of B the gradient does not need."""
         out = []
         for e, (parent, child, slot) in enumerate(self.graph.edges()):
             if self.shown[parent] and self.shown[child]:
                 label = self.edge_label(parent, child, slot, e)
-                out.append((child, parent, label) if self.backward else (parent, child, label))
+                needed = not self.backward or self.edge_roles[e] not in ROLE_WORDS
+                out.append((child, parent, label, needed) if self.backward else (parent, child, label, needed))
         return out
+
+    def needed(self, i):
+        """Does the gradient need node i (always, in G: the mark is B's)?"""
+        return not self.backward or self.roles[i] not in ROLE_WORDS
 
 
 def dot(drawing):
@@ -85,9 +91,11 @@ def dot(drawing):
     output = drawing.program.output
     for i, lines in drawing.nodes():
         extra = ", peripheries=2" if i == output else ""
+        extra += "" if drawing.needed(i) else ', style="rounded,dashed"'
         out.append(f"  n{i} [label={quoted(lines)}{extra}];")
-    for a, b, label in drawing.edges():
-        out.append(f"  n{a} -> n{b}" + (f" [label={quoted([label])}]" if label else "") + ";")
+    for a, b, label, needed in drawing.edges():
+        attrs = ([f"label={quoted([label])}"] if label else []) + ([] if needed else ["style=dashed"])
+        out.append(f"  n{a} -> n{b}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -104,7 +112,7 @@ def mermaid(drawing):
     out = [f"flowchart {'TB' if drawing.backward else 'BT'}"]
     for i, lines in drawing.nodes():
         out.append(f"  n{i}[{quoted(lines)}]")
-    for a, b, label in drawing.edges():
+    for a, b, label, _ in drawing.edges():
         out.append(f"  n{a} -->" + (f"|{quoted([label])}|" if label else "") + f" n{b}")
     out.append("  classDef output stroke-width:3px")
     out.append(f"  class n{drawing.program.output} output")

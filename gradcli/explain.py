@@ -13,9 +13,9 @@ style the words (rich is imported only for the terminal).
 from collections import Counter
 from dataclasses import dataclass
 
-from .formats import format_number, gradient_items, json_number
+from .formats import ROLE_WORDS, format_number, gradient_items, json_number
 from .graph import ATOM, expression_text
-from .sweep import edge_offsets, evaluate
+from .sweep import UNUSED, edge_offsets, evaluate
 
 
 @dataclass
@@ -37,7 +37,10 @@ class Step:
 
 
 class Explanation:
-    """The forward sweep's nodes and the reverse sweep's steps, in Algorithm 6.2's order."""
+    """The forward sweep's nodes and the reverse sweep's steps, in Algorithm 6.2's order.
+
+    Every node has a step, constants included (the 2 in 2*w: ∂z/∂2 = w), marked when the
+    gradient does not need it; a node the output does not depend on has adjoint 0."""
 
     def __init__(self, result, point):
         self.result = result
@@ -45,19 +48,21 @@ class Explanation:
         program = result.program
         graph = program.graph
         out = program.output
+        roles = result.roles
         self.pairs = graph.label_pairs()
-        self.forward = [i for i in range(out + 1) if graph.op[i] != "const" or i in graph.names]
+        self.forward = [i for i in range(len(graph)) if graph.op[i] != "const" or i in graph.names]
         offset = edge_offsets(graph)
         terms = {}
         for child in range(out, -1, -1):  # the sweep's order: children downwards, slots in order
+            if roles[child] == UNUSED:
+                continue
             for slot, p in enumerate(graph.parents[child]):
                 e = offset[child] + slot
-                c = result.contributions[e]
-                if c is not None:
-                    terms.setdefault(p, []).append(Term(child, slot, result.partials[e], c))
-        self.steps = [Step(out, [])] + [Step(i, terms[i]) for i in range(out - 1, -1, -1) if i in terms]
-        reached = {step.node for step in self.steps}
-        self.unreached = [name for name, i in zip(program.input_names, program.input_ids) if i not in reached]
+                terms.setdefault(p, []).append(Term(child, slot, result.partials[e], result.contributions[e]))
+        self.steps = [Step(out, [])] + [
+            Step(i, terms.get(i, [])) for i in range(len(graph) - 1, -1, -1) if i != out
+        ]
+        self.unreached = [name for name, i in zip(program.input_names, program.input_ids) if roles[i] == UNUSED]
 
     def symbol(self, i):
         return symbol(self.pairs, i)
@@ -77,6 +82,7 @@ class Explanation:
                     "id": s.node,
                     "node": self.pairs[s.node][0],
                     "adjoint": json_number(r.adjoints[s.node]),
+                    "role": r.roles[s.node],
                     "terms": [
                         {
                             "child": t.child,
@@ -113,7 +119,7 @@ def definition(graph, pairs, i):
 
 def explain(program, point):
     """Evaluate `program` at `point` and lay out its reverse sweep step by step."""
-    return Explanation(evaluate(program, point), point)
+    return Explanation(evaluate(program, point, full=True), point)
 
 
 # -- words -------------------------------------------------------------------------------
@@ -168,6 +174,9 @@ def _step_lines(ex, step, z, num, max_terms):
     r = ex.result
     i, terms = step.node, step.terms
     line = [("  ", None), (f"∂{z}/∂{ex.symbol(i)}", "sym"), (" = ", None)]
+    role = r.roles[i]
+    if role == UNUSED:
+        return [line + [num(r.adjoints[i]), (f"  ({ROLE_WORDS[role]})", "note")]]
     if not terms:
         return [line + [("1", "num"), ("  (the output)", "note")]]
     shown = terms if max_terms is None else terms[:max_terms]
@@ -181,6 +190,8 @@ def _step_lines(ex, step, z, num, max_terms):
     for k, t in enumerate(shown):
         line += [(" + " if k else "", None), _factor(num, r.adjoints[t.child]), (" × ", None), _factor(num, t.partial)]
     line += more + [(" = ", None), num(r.adjoints[i])]
+    if role in ROLE_WORDS:
+        line.append((f"  ({ROLE_WORDS[role]})", "note"))
     if len(terms) == 1:
         return [line]
     if len(uses) == 1:

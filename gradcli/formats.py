@@ -61,7 +61,8 @@ def record(result, digits=None, wrt=None):
 
 
 def full_record(result, digits=None, wrt=None):
-    """The whole computation: the record plus every node and every edge."""
+    """The whole computation: the record plus every node and every edge, each with its role
+    (sweep.node_roles); a full result (evaluate(..., full=True)) gives every edge a partial."""
     graph = result.program.graph
     labels = graph.labels()
     r = lambda x: json_number(rounded(x, digits))  # noqa: E731
@@ -76,10 +77,12 @@ def full_record(result, digits=None, wrt=None):
             "parents": list(graph.parents[i]),
             "value": r(result.values[i]),
             "adjoint": r(result.adjoints[i]),
+            "role": result.roles[i],
         }
         for i, op in enumerate(graph.op)
     ]
     contributions = result.contributions  # a derived list: build it once, not once per edge
+    roles = result.edge_roles
     out["edges"] = [
         {
             "from": parent,
@@ -87,6 +90,7 @@ def full_record(result, digits=None, wrt=None):
             "slot": slot,
             "partial": r(result.partials[e]),
             "contribution": r(contributions[e]),
+            "role": roles[e],
         }
         for e, (parent, child, slot) in enumerate(graph.edges())
     ]
@@ -246,25 +250,99 @@ def record_tables(rec, digits=None):
         return [Text(f"line {rec['line']}: error: {rec['error']}", style="red")]
     table = Table(show_header=True, header_style="bold")
     table.add_column("quantity", overflow="fold")
-    table.add_column("value", justify="right", overflow="fold")
+    _number_column(table, "value")
     for label, x in [("value", rec["value"]), *((f"d/d{name}", g) for name, g in rec["gradient"].items())]:
         table.add_row(Text(label), Text(format_number(x, digits)))
-    return [Text(f"line {rec['line']}", style="italic"), table]
+    return [Text(f"line {rec['line']}", style="italic"), _Fitted(lambda width: table)]
 
 
 # -- tables ------------------------------------------------------------------------------
+#
+# A number is never cut or split across rows: number columns do not wrap, labels fold, and in
+# the edge table a long label gives way to its node's id (#N). A table that cannot fit the
+# console even so is drawn wider than the console, never with a number cut.
+
+ROLE_TAGS = {"constant": "(not needed)", "unused": "(unused)"}  # see sweep.node_roles
+ROLE_WORDS = {"constant": "not needed for the gradient: depends on no input",
+              "unused": "not on a path to the output"}
+_LABEL_MIN = 4  # the narrowest a folding label column is made before the table grows instead
 
 
-def tables(result, digits=None, wrt=None, max_rows=40):
+def select_nodes(program, items):
+    """The node ids `--nodes` names, in id order: each item (comma-separated too) is a name
+    (an input or an assigned name), a node id, or an id range A-B. Unknown ones: UsageError."""
+    from .errors import UsageError
+
+    graph = program.graph
+    n = len(graph)
+    by_name = {name: i for i, name in graph.names.items()}
+    by_name.update(zip(program.input_names, program.input_ids))
+    chosen = bytearray(n)
+    for item in (part.strip() for text in items for part in text.split(",")):
+        lo, dash, hi = item.partition("-")
+        if item.isdigit() or (dash and lo.strip().isdigit() and hi.strip().isdigit()):
+            a, b = int(lo), int(hi) if dash else int(lo)
+            if not (a <= b < n):
+                raise UsageError(f"--nodes {item}: the nodes are numbered 0 to {n - 1}")
+            chosen[a:b + 1] = b"\x01" * (b - a + 1)
+        elif item in by_name:
+            chosen[by_name[item]] = 1
+        else:
+            names = ", ".join(dict.fromkeys([*program.input_names, *graph.names.values()])) or "none"
+            raise UsageError(f"--nodes {item or repr(item)}: not a node id (0 to {n - 1}), "
+                             f"an id range A-B, or a name of the program (names: {names})")
+    return [i for i in range(n) if chosen[i]]
+
+
+class _Fitted:
+    """A table built for the width it is drawn at (`build(width)` returns it), drawn wider
+    than that when its numbers and narrowest labels need more: numbers are never cut."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def __rich_console__(self, console, options):
+        table = self.build(options.max_width)
+        need = _least_width(table)
+        yield from console.render(table, options.update_width(need) if need > options.max_width else options)
+
+
+def _least_width(table):
+    """The narrowest `table` can be drawn without cutting a number: no-wrap columns at their
+    widest cell, folding ones at _LABEL_MIN (or their widest cell, if less), plus padding and
+    the vertical lines."""
+    from rich.cells import cell_len
+
+    total = len(table.columns) + 1
+    for column in table.columns:
+        widest = max([_cell_width(c) for c in column._cells] + [cell_len(str(column.header))])
+        total += 2 + (widest if column.no_wrap else min(widest, _LABEL_MIN))
+    return total
+
+
+def _cell_width(cell):
+    from rich.cells import cell_len
+
+    return cell.cell_len if hasattr(cell, "cell_len") else cell_len(str(cell))
+
+
+def _number_column(table, name):
+    table.add_column(name, justify="right", no_wrap=True)
+
+
+def tables(result, digits=None, wrt=None, max_rows=40, nodes=None):
     """Rich renderables: the gradient, every node (value, adjoint), every edge (local partial,
-    contribution). Past `max_rows` rows a table says how many more there are."""
+    contribution), each table followed by a legend of the marks it uses. `nodes` (ids, from
+    select_nodes) keeps only those nodes and the edges touching them. Past `max_rows` rows a
+    table says how many more there are."""
     from rich.table import Table
     from rich.text import Text
 
-    num = lambda x: Text("—" if x is None else format_number(x, digits))  # noqa: E731
+    num = lambda x: Text("not computed" if x is None else format_number(x, digits))  # noqa: E731
     program = result.program
     graph = program.graph
     labels = graph.labels()
+    roles, edge_roles = result.roles, result.edge_roles
     out_label = labels[program.output]
     # Titles are lines of their own: a table's title wraps at the table's width.
     title = lambda text: Text(text, style="italic")  # noqa: E731
@@ -272,63 +350,135 @@ def tables(result, digits=None, wrt=None, max_rows=40):
 
     summary = Table(show_header=True, header_style="bold")
     summary.add_column("quantity", overflow="fold")
-    summary.add_column("value", justify="right", overflow="fold")
+    _number_column(summary, "value")
     summary.add_row(Text(f"{out_label}"), num(result.value))
     for name, g in gradient_items(result, wrt):
         summary.add_row(Text(f"∂{d_out}/∂{name}"), num(g))
 
-    nodes_title = title(f"Nodes ({len(graph)}; forward sweep computes value, reverse sweep adjoint = ∂{d_out}/∂node)")
-    nodes = Table(header_style="bold")
-    for col, kw in [
-        ("id", {"justify": "right"}),
-        ("node", {"overflow": "fold"}),
-        ("op", {}),
-        ("parents", {"overflow": "fold"}),
-        ("value", {"justify": "right", "overflow": "fold"}),
-        ("adjoint", {"justify": "right", "overflow": "fold"}),
-    ]:
-        nodes.add_column(col, **kw)
-    shown = len(graph) if max_rows is None else min(len(graph), max_rows)
-    for i in range(shown):
-        nodes.add_row(
+    picked = list(range(len(graph))) if nodes is None else list(nodes)
+    of = "" if nodes is None else f" of {len(graph)}"
+    nodes_title = title(f"Nodes ({len(picked)}{of}; forward sweep computes value, reverse sweep adjoint = ∂{d_out}/∂node)")
+    table = Table(header_style="bold")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("node", overflow="fold")
+    table.add_column("op", no_wrap=True)
+    table.add_column("parents", overflow="fold")
+    _number_column(table, "value")
+    _number_column(table, "adjoint")
+    shown = picked if max_rows is None else picked[:max_rows]
+    marks = set()
+    for i in shown:
+        table.add_row(
             str(i),
-            Text(labels[i]),
+            _labelled(labels[i], roles[i], marks),
             graph.op[i],
             Text(", ".join(map(str, graph.parents[i]))),
             num(result.values[i]),
             num(result.adjoints[i]),
         )
-    parts = [title("Result"), summary, nodes_title, nodes]
-    if shown < len(graph):
-        parts.append(Text(f"… {len(graph) - shown} more nodes (--all shows every row)"))
+    parts = [title("Result"), _Fitted(lambda width: summary), nodes_title, _Fitted(lambda width: table)]
+    if len(shown) < len(picked):
+        parts.append(Text(f"… {len(picked) - len(shown)} more nodes (--all shows every row)"))
+    parts += _legend(marks, "node")
 
-    n_edges = len(result.partials)
-    edges_title = title(f"Edges ({n_edges}; contribution = adjoint(child) × local partial ∂child/∂parent)")
-    edges = Table(header_style="bold")
-    for col, kw in [
-        ("parent → child", {"overflow": "fold"}),
-        ("local partial", {"justify": "right", "overflow": "fold"}),
-        ("contribution", {"justify": "right", "overflow": "fold"}),
-    ]:
-        edges.add_column(col, **kw)
-    shown = n_edges if max_rows is None else min(n_edges, max_rows)
+    if nodes is None:
+        picked_edges = list(range(len(result.partials)))
+    else:
+        keep = bytearray(len(graph))
+        for i in nodes:
+            keep[i] = 1
+        picked_edges = [e for e, (p, c, _) in enumerate(graph.edges()) if keep[p] or keep[c]]
+    of = "" if nodes is None else f" of {len(result.partials)}"
+    edges_title = title(f"Edges ({len(picked_edges)}{of}; contribution = adjoint(child) × local partial ∂child/∂parent)")
+    edge_list = list(graph.edges()) if picked_edges else []
+    shown = picked_edges if max_rows is None else picked_edges[:max_rows]
     contributions = result.contributions  # a derived list: build it once, not once per row
-    for e, (parent, child, _slot) in enumerate(graph.edges()):
-        if e >= shown:
-            break
-        edges.add_row(
-            Text(f"{labels[parent]} → {labels[child]}"),
-            num(result.partials[e]),
-            num(contributions[e]),
-        )
-    parts += [edges_title, edges]
-    if shown < n_edges:
-        parts.append(Text(f"… {n_edges - shown} more edges (--all shows every row)"))
+    rows = [(edge_list[e][0], edge_list[e][1], edge_roles[e], num(result.partials[e]), num(contributions[e]))
+            for e in shown]
+    edge_marks = set()
+    parts += [edges_title, _Fitted(lambda width: _edge_table(rows, labels, width, edge_marks))]
+    if len(shown) < len(picked_edges):
+        parts.append(Text(f"… {len(picked_edges) - len(shown)} more edges (--all shows every row)"))
+    parts.append(_Legend(edge_marks, "edge"))
     if result.stats is not None:
-        parts.append(stats_table(result.stats))
+        parts.append(_Fitted(lambda width: stats_table(result.stats)))
     for note in result.notes:
         parts.append(Text(f"note: {note}"))
     return parts
+
+
+def _labelled(label, role, marks):
+    """A label cell: the label, then the role's tag when the row is not on the gradient's path;
+    `marks` collects what the legend must explain."""
+    from rich.text import Text
+
+    cell = Text(label)
+    if "#" in label:
+        marks.add("#")
+    if role in ROLE_TAGS:
+        marks.add(role)
+        cell.append(" " + ROLE_TAGS[role], style="dim")
+    return cell
+
+
+def _edge_table(rows, labels, width, marks):
+    """The edge table for `width` columns: `parent → child` in labels, a long label giving way
+    to its node id `#N` where the labels would fold."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold")
+    table.add_column("parent → child", overflow="fold")
+    _number_column(table, "local partial")
+    _number_column(table, "contribution")
+    numbers = [max([len(h)] + [r[k].cell_len for r in rows]) for h, k in (("local partial", 3), ("contribution", 4))]
+    room = max(width - sum(numbers) - 10, _LABEL_MIN)  # 4 vertical lines, 3 paddings of 2
+    marks.clear()
+    for parent, child, role, partial, contribution in rows:
+        a, b = labels[parent], labels[child]
+        if len(a) + len(b) + 3 > room:  # the longer label gives way first, then the other
+            if len(a) >= len(b):
+                a = f"#{parent}"
+            else:
+                b = f"#{child}"
+            if len(a) + len(b) + 3 > room:
+                a, b = f"#{parent}", f"#{child}"
+        table.add_row(_labelled(f"{a} → {b}", role, marks), partial, contribution)
+    return table
+
+
+_LEGENDS = {
+    "node": {
+        "#": "#N in a label is node N (the id column), written so when its own label is long.",
+        "constant": "(not needed): depends on no input, so the gradient does not need it; its "
+                    "adjoint is still the true ∂output/∂node.",
+        "unused": "(unused): the output does not depend on it: adjoint 0.",
+    },
+    "edge": {
+        "#": "#N is node N of the Nodes table (a long label gives way to its id; --nodes N shows its row).",
+        "constant": "(not needed): out of a node that depends on no input: the gradient does "
+                    "not need it; partial and contribution are still the true numbers.",
+        "unused": "(unused): into a node the output does not depend on: it contributes 0.",
+    },
+}
+
+
+def _legend(marks, kind):
+    """The legend lines for the marks a table used, in a fixed order."""
+    from rich.text import Text
+
+    return [Text(_LEGENDS[kind][m], style="dim") for m in ("#", "constant", "unused") if m in marks]
+
+
+class _Legend:
+    """The legend of a table built at draw time (the edge table): its marks are known only
+    once it is drawn, which is just before this is."""
+
+    def __init__(self, marks, kind):
+        self.marks, self.kind = marks, kind
+
+    def __rich_console__(self, console, options):
+        yield from _legend(self.marks, self.kind)
 
 
 # -- stats -------------------------------------------------------------------------------
@@ -396,9 +546,9 @@ def stats_table(stats):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Stats (counted while the sweeps ran)", title_justify="left", header_style="bold")
+    table = Table(title="Stats (counted while the gradient's sweeps ran)", title_justify="left", header_style="bold")
     table.add_column("quantity", overflow="fold")
-    table.add_column("value", justify="right", overflow="fold")
+    _number_column(table, "value")
     for key, v in stats_items(stats):
         if key == _UNSHARED[0]:
             table.add_section()
@@ -410,13 +560,18 @@ def stats_table(stats):
 # -- derivative programs, Hessians, gradient checks --------------------------------------
 
 
-def _table(*columns):
-    """A rich Table with these (name, justify) columns, numbers folding instead of cut."""
+def _table(*columns, whole_numbers=False):
+    """A rich Table with these (name, justify) columns, numbers folding instead of cut; with
+    `whole_numbers` the right-justified ones hold numbers that never wrap (draw it through
+    _Fitted, so that nothing is cut either)."""
     from rich.table import Table
 
     table = Table(header_style="bold")
     for name, justify in columns:
-        table.add_column(name, justify=justify, overflow="fold")
+        if whole_numbers and justify == "right":
+            _number_column(table, name)
+        else:
+            table.add_column(name, justify=justify, overflow="fold")
     return table
 
 
@@ -507,21 +662,22 @@ def second_order_tables(s, digits=None):
 
     num = lambda x: Text(format_number(x, digits))  # noqa: E731
     names = s.input_names
-    summary = _table(("quantity", "left"), ("value", "right"))
+    summary = _table(("quantity", "left"), ("value", "right"), whole_numbers=True)
     summary.add_row("value", num(s.result.value))
     for n, g in s.result.gradient.items():
         summary.add_row(Text(f"∂/∂{n}"), num(g))
     if s.hessian is not None:
         title = "Hessian (row ∂/∂a, column ∂/∂b: ∂²/∂a∂b)"
-        matrix = _table(("", "left"), *((n, "right") for n in names))
+        matrix = _table(("", "left"), *((n, "right") for n in names), whole_numbers=True)
         for n, row in zip(names, s.hessian):
             matrix.add_row(Text(n, style="bold"), *map(num, row))
     else:
         title = "Hessian-vector product"
-        matrix = _table(("input", "left"), ("v", "right"), ("H·v", "right"))
+        matrix = _table(("input", "left"), ("v", "right"), ("H·v", "right"), whole_numbers=True)
         for n, v, h in zip(names, s.vector, s.hvp):
             matrix.add_row(Text(n), num(v), num(h))
-    parts = [Text("Result", style="italic"), summary, Text(title, style="italic"), matrix]
+    parts = [Text("Result", style="italic"), _Fitted(lambda width: summary), Text(title, style="italic"),
+             _Fitted(lambda width: matrix)]
     return parts + [Text(f"note: {note}") for note in s.result.notes]
 
 

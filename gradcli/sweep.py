@@ -5,8 +5,13 @@ Reverse: adjoint(output) = 1; then, for each node from the output down, every ed
 gets its local partial d child / d parent once, and adjoint(parent) += adjoint(child) × partial.
 The work is one rule call per node and one multiply-add per edge.
 
-Only edges on a path from an input carry a partial: an edge out of a constant (the 2 in x^2)
-is a structural zero, kept as None, never computed, and never a source of warnings.
+The gradient needs only the edges on a path from an input to the output, so the gradient
+sweep skips the rest: an edge out of a node that depends on no input (the 2 in 2*w) keeps None
+there, and is never a source of warnings or notes. The full sweep (`full=True`, what the
+tables, JSON, explain and graph --backward show) also gives those edges their local partial
+(d(2*w)/d2 = w) and those nodes their true adjoint; a node the output does not depend on has
+adjoint exactly 0. For every node that does depend on an input, both sweeps do the same float
+operations in the same order, so the gradient is the same bit for bit.
 
 Where the reverse sweep gets its values from is a strategy (the book's store-or-recompute
 trade-off): `store` keeps every forward value; `recompute` keeps none and re-runs the forward
@@ -28,17 +33,32 @@ from .numerics import FloatMath
 from .ops import OPS
 
 
+GRADIENT, CONSTANT, UNUSED = "gradient", "constant", "unused"  # a node's or an edge's role
+
+
 class Result:
     """Everything one evaluation computed: the tables print all of it."""
 
     def __init__(self, program, values, adjoints, partials, warnings, notes, stats=None):
         self.program = program
         self.values = values
-        self.adjoints = adjoints
-        self.partials = partials  # per edge, in Graph.edges() order; None = structural zero
+        self.adjoints = adjoints  # true d output / d node for every node (after a full sweep)
+        # per edge, in Graph.edges() order; None where the gradient sweep skipped the edge and
+        # no full sweep ran (evaluate(..., full=False))
+        self.partials = partials
         self.warnings = warnings  # messages about nodes that went non-finite
         self.notes = notes  # messages about non-differentiable points where a convention applied
         self.stats = stats  # a Stats when asked for, else None
+
+    @cached_property
+    def roles(self):
+        """Per node: GRADIENT, CONSTANT or UNUSED (see node_roles)."""
+        return node_roles(self.program)
+
+    @cached_property
+    def edge_roles(self):
+        """Per edge, in Graph.edges() order (see edge_roles)."""
+        return edge_roles(self.program, self.roles)
 
     @property
     def value(self):
@@ -48,10 +68,11 @@ class Result:
     def contributions(self):
         """adjoint(child) × local partial per edge: what the reverse sweep added into the parent.
         Derived, not stored: a node's adjoint is final before its edges are swept, so this is
-        the very product the sweep computed, bit for bit."""
-        adj, partials = self.adjoints, self.partials
-        return [None if d is None else adj[child] * d
-                for d, (_, child, _) in zip(partials, self.program.graph.edges())]
+        the very product the sweep computed, bit for bit. An edge into a node the output does
+        not depend on contributes nothing: 0, whatever its local partial."""
+        adj, partials, roles = self.adjoints, self.partials, self.edge_roles
+        return [None if d is None else 0.0 if role == UNUSED else adj[child] * d
+                for d, role, (_, child, _) in zip(partials, roles, self.program.graph.edges())]
 
     @property
     def gradient(self):
@@ -249,13 +270,15 @@ STRATEGIES = {"store": Store, "recompute": Recompute, "checkpoint": Checkpoint}
 # -- the reverse sweep -------------------------------------------------------------------
 
 
-def reverse(program, values, m=FloatMath):
-    """Algorithm 6.2: (adjoints, local partials per edge, convention notes)."""
-    return _reverse(program, Store(program, None, values), m)
+def reverse(program, values, m=FloatMath, full=False):
+    """Algorithm 6.2: (adjoints, local partials per edge, convention notes); with `full`, every
+    edge's partial and every node's true adjoint (see the module docstring)."""
+    return _reverse(program, Store(program, None, values), m, full)
 
 
-def _reverse(program, source, m):
-    """The reverse loop; `source.load(i)` supplies values for node i and its parents."""
+def _reverse(program, source, m, full=False):
+    """The reverse loop; `source.load(i)` supplies values for node i and its parents (a full
+    sweep needs them all: Store). Notes come from the gradient's nodes only."""
     graph = program.graph
     out = program.output
     parents, ops = graph.parents, graph.op
@@ -266,6 +289,11 @@ def _reverse(program, source, m):
     rules, kinks = _rules(m)
     notes = []
     lo = out + 1  # the values at hand serve nodes lo..; below that, ask the source
+    if full:
+        relevant = graph.ancestors(out)
+        needed = bytearray(a and r for a, r in zip(active, relevant))
+        order = [i for i in range(len(graph) - 1, -1, -1) if parents[i]]
+        lo = len(graph)
     for i in order:
         ps = parents[i]
         if i < lo:
@@ -278,18 +306,43 @@ def _reverse(program, source, m):
             local = rules[op](m, y, values[ps[0]], values[ps[1]])
         else:
             local = rules[op](m, y, *[values[p] for p in ps])
-        if op in kinks:
+        if op in kinks and (not full or needed[i]):
             said = kinks[op](y, *[values[p] for p in ps], active=[active[p] for p in ps])
             if said:
                 notes.append((i, said))  # worded by evaluate(), which has the labels
         a = adjoints[i]
         e = offset[i]
-        for k, p in enumerate(ps):
-            if active[p]:
+        if not full:
+            for k, p in enumerate(ps):
+                if active[p]:
+                    d = local[k]
+                    partials[e + k] = d
+                    adjoints[p] += a * d
+        elif relevant[i]:
+            for k, p in enumerate(ps):
                 d = local[k]
                 partials[e + k] = d
                 adjoints[p] += a * d
+        else:  # the output does not depend on i: its parents get nothing from it
+            partials[e:e + len(ps)] = local
     return adjoints, partials, notes
+
+
+def node_roles(program):
+    """Per node: GRADIENT (on a path from an input to the output: the gradient sweep visits
+    it), CONSTANT (the output depends on it, but it depends on no input: the gradient does not
+    need it) or UNUSED (the output does not depend on it: its adjoint is 0)."""
+    graph = program.graph
+    relevant, active = graph.ancestors(program.output), graph.depends_on_input()
+    return [GRADIENT if a and r else CONSTANT if r else UNUSED for a, r in zip(active, relevant)]
+
+
+def edge_roles(program, roles=None):
+    """Per edge: UNUSED into a node the output does not depend on, CONSTANT out of a node that
+    depends on no input, else GRADIENT (the edges whose products make the gradient)."""
+    roles = roles or node_roles(program)
+    return [UNUSED if roles[child] == UNUSED else roles[parent]
+            for parent, child, _ in program.graph.edges()]
 
 
 _plans = weakref.WeakKeyDictionary()
@@ -345,9 +398,11 @@ def differentiate(program, inputs, strategy="store"):
     return value, swept, source
 
 
-def evaluate(program, point, strategy="store", stats=False):
+def evaluate(program, point, strategy="store", stats=False, full=False):
     """A forward and a reverse sweep at `point` (a mapping input name -> number); the tables'
-    values come from the sweep under `store`, else from a forward sweep after it (not counted)."""
+    values come from the sweep under `store`, else from a forward sweep after it (not counted).
+    Warnings, notes and stats are the gradient sweep's; with `full`, a second reverse sweep
+    over the stored values (not counted) fills in every edge's partial and every adjoint."""
     inputs = point_values(program, point)
     _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy)
     values = source.values if strategy == "store" else forward(program, inputs)
@@ -356,6 +411,8 @@ def evaluate(program, point, strategy="store", stats=False):
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]
     counted = count_stats(program, source, partials, strategy) if stats else None
+    if full:
+        adjoints, partials, _ = reverse(program, values, full=True)
     return Result(program, values, adjoints, partials, warnings, notes, counted)
 
 

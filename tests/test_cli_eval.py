@@ -4,6 +4,7 @@ error path (exit code, one message on stderr, never a traceback)."""
 
 import fcntl
 import json
+import math
 import os
 import pty
 import re
@@ -98,13 +99,17 @@ def test_json_is_one_strict_object_with_every_node_and_edge():
     assert doc["output"] == "x^2 * y" and doc["inputs"] == ["x", "y"]
     assert [n["op"] for n in doc["nodes"]] == ["input", "const", "pow", "input", "mul"]
     assert [n["id"] for n in doc["nodes"]] == [0, 1, 2, 3, 4]
-    assert doc["nodes"][2] == {"id": 2, "op": "pow", "label": "x^2", "parents": [0, 1], "value": 9, "adjoint": 2}
+    assert doc["nodes"][2] == {
+        "id": 2, "op": "pow", "label": "x^2", "parents": [0, 1], "value": 9, "adjoint": 2, "role": "gradient"}
     assert doc["nodes"][4]["adjoint"] == 1
     assert {"from", "to", "slot", "partial", "contribution"} <= set(doc["edges"][0])
     edges = {(e["from"], e["to"]): e for e in doc["edges"]}
     assert edges[(0, 2)]["partial"] == 6 and edges[(0, 2)]["contribution"] == 12
-    # the 2 in x^2 depends on no input: a structural zero, never computed
-    assert edges[(1, 2)]["partial"] is None and edges[(1, 2)]["contribution"] is None
+    # the 2 in x^2 depends on no input: the gradient does not need its edge, but the edge still
+    # carries its true partial d(x^2)/d2 = x^2 log x, and the 2 its true adjoint (version 2)
+    assert edges[(1, 2)]["partial"] == 9 * math.log(3) and edges[(1, 2)]["contribution"] == 2 * 9 * math.log(3)
+    assert edges[(1, 2)]["role"] == "constant" and doc["nodes"][1]["role"] == "constant"
+    assert doc["nodes"][1]["adjoint"] == 2 * 9 * math.log(3)
     assert doc["warnings"] == [] and doc["notes"] == []
     assert proc.stdout == ok("eval", "x^2*y", "--at", "x=3,y=2", "-o", "json").stdout
 
@@ -303,9 +308,10 @@ def test_table_shows_nodes_edges_and_how_many_more():
     assert "more nodes" in default and default.count("│ sin(") <= 40
 
 
-def test_table_shows_structural_zeros_and_notes():
+def test_table_marks_constants_in_words_and_shows_notes():
     out = ok("eval", "abs(x)^2", "--at", "x=0", "-o", "table").stdout
-    assert "2 → abs(x)^2" in out and "—" in out
+    assert "2 → abs(x)^2 (not needed)" in out and "—" not in out
+    assert "(not needed): out of a node that depends on no input" in out
     assert out.rstrip().endswith("note: abs(x) (column 1): abs at 0: derivative taken as 0")
 
 

@@ -34,9 +34,13 @@ def test_backward_graph_reverses_edges_and_labels_partials():
     assert 'n2 -> n1 [label="∂y/∂x"]' in symbolic
 
 
-def test_backward_graph_leaves_out_constants():
+def test_backward_graph_shows_constants_marked_in_words():
+    # version 2: B has every edge; the 2 in x^2 is there, marked as not needed for the gradient
     text = drawing.mermaid(picture("y = x^2", backward=True))
-    assert '"2' not in text and "n2 -->" in text and "n0" in text
+    assert '  n1["2<br/>∂y/∂2<br/>(not needed for the gradient: depends on no input)"]' in text
+    assert '  n2 -->|"∂y/∂2"| n1' in text and "n0" in text
+    numbers = drawing.dot(picture("y = x^2", {"x": 3.0}, backward=True))
+    assert 'n2 -> n1 [label="∂y/∂2 = 9.888", style=dashed];' in numbers
 
 
 def test_mermaid_flowchart():
