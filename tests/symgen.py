@@ -76,10 +76,11 @@ FUNCTIONS = {
     "min": (3, lambda xs, vs: xs[vs.index(min(vs))], _apart),
     "sign": (1, lambda xs, vs: sympy.Integer(1 if vs[0] > 0 else -1), lambda a: _far(a)),
     "step": (1, lambda xs, vs: sympy.Integer(1 if vs[0] > 0 else 0), lambda a: _far(a)),
+    "select": (3, lambda xs, vs: xs[1] if vs[0] > 0 else xs[2], lambda c, a, b: _far(c)),
 }
 # A piecewise function means, in SymPy, the formula of the piece the point is on: away from
 # the kink its derivatives are that formula's. Its meaning takes the arguments' values too.
-PIECEWISE = {"cbrt", "abs", "relu", "max", "min", "sign", "step"}
+PIECEWISE = {"cbrt", "abs", "relu", "max", "min", "sign", "step", "select"}
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^"}
 
 

@@ -77,6 +77,7 @@ ROWS = {
     "min": (lambda *xs: min(xs), [(1.0, 2.0), (3.0, -1.0, 2.0), (0.5,), (4.0, 7.0, -2.0, 1.0)]),
     "sign": (_sign, [(-2.0,), (3.0,)]),
     "step": (lambda x: 1.0 if x > 0 else 0.0, [(-2.0,), (3.0,)]),
+    "select": (lambda c, a, b: a if c > 0 else b, [(1.0, 2.0, 3.0), (-0.5, 2.0, 3.0), (2.0, -1.0, 4.5)]),
 }
 
 CASES = [(name, point) for name, (_, points) in ROWS.items() for point in points]
