@@ -161,6 +161,16 @@ def select(c, a, b):
     return a if c > 0 else b
 
 
+def _integral(f):
+    """floor / ceil as IEEE does them: a float, ±inf and nan unchanged, the sign of a zero kept."""
+
+    def kernel(x):
+        return math.copysign(float(f(x)), x) if _isfinite(x) else x
+
+    kernel.__name__ = f.__name__
+    return kernel
+
+
 def number(x):
     """An input as float64: an integer beyond float64's range is ±inf, as a float literal would be."""
     try:
@@ -240,6 +250,8 @@ class FloatMath:
     sign = staticmethod(sign)
     step = staticmethod(step)
     select = staticmethod(select)
+    floor = staticmethod(_integral(math.floor))
+    ceil = staticmethod(_integral(math.ceil))
 
 
 def is_finite(x):

@@ -163,6 +163,8 @@ OPS = {
         Op("step", 1, lambda m, y, x: (m.zero,)),
         # piecewise: a where c > 0, else b; dead branches are the reverse sweep's to skip
         Op("select", 3, _select_partials, _select_kink),
+        Op("floor", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "floor at an integer: a jump; derivative taken as 0" if x - y == 0 else None),
+        Op("ceil", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "ceil at an integer: a jump; derivative taken as 0" if x - y == 0 else None),
     ]
 }
 

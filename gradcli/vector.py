@@ -116,6 +116,8 @@ class NumpyMath:
     sign = staticmethod(lambda x: np.sign(x) + 0.0)  # + 0.0: sign(-0.0) is 0, as for floats
     step = staticmethod(lambda x: np.where(np.isnan(x), x, (x > 0) * 1.0))
     select = staticmethod(lambda c, a, b: np.where(np.greater(c, 0.0), a, b))
+    floor = np.floor
+    ceil = np.ceil
 
 def sweep_columns(program, inputs, n, wrt_ids):
     """The value and the partials by the inputs `wrt_ids` at n points (`inputs`: a column or a

@@ -78,6 +78,8 @@ ROWS = {
     "sign": (_sign, [(-2.0,), (3.0,)]),
     "step": (lambda x: 1.0 if x > 0 else 0.0, [(-2.0,), (3.0,)]),
     "select": (lambda c, a, b: a if c > 0 else b, [(1.0, 2.0, 3.0), (-0.5, 2.0, 3.0), (2.0, -1.0, 4.5)]),
+    "floor": (lambda x: float(math.floor(x)), [(-2.5,), (0.3,), (7.9,)]),
+    "ceil": (lambda x: float(math.ceil(x)), [(-2.5,), (0.3,), (7.9,)]),
 }
 
 CASES = [(name, point) for name, (_, points) in ROWS.items() for point in points]
@@ -183,6 +185,8 @@ KINKS = [
     ("0^y", {"y": 1.5}, {"y": 0.0}, "base 0"),
     ("0^y", {"y": 0.0}, {"y": 0.0}, "base 0"),
     ("hypot(x, y)", {"x": 0.0, "y": 0.0}, {"x": 0.0, "y": 0.0}, "hypot at (0, 0)"),
+    ("floor(x)", {"x": -3.0}, {"x": 0.0}, "floor at an integer"),
+    ("ceil(x)", {"x": 2.0}, {"x": 0.0}, "ceil at an integer"),
 ]
 
 
