@@ -274,21 +274,20 @@ def _reverse(program, source, m):
             local = rules[op](m, y, values[ps[0]], values[ps[1]])
         else:
             local = rules[op](m, y, *[values[p] for p in ps])
-        if live is not None and not _live_edges(m, i, op, ps, values, local, live, active, adjoints, partials, offset[i]):
+        if live is None:  # no select: every visited node is live
+            a = adjoints[i]
+            e = offset[i]
+            for k, p in enumerate(ps):
+                if active[p]:
+                    d = local[k]
+                    partials[e + k] = d
+                    adjoints[p] += a * d
+        elif not _live_edges(m, i, op, ps, values, local, live, active, adjoints, partials, offset[i]):
             continue  # reached only through dead branches of a select: it contributes nothing
         if op in kinks:
             said = kinks[op](y, *[values[p] for p in ps], active=[active[p] for p in ps])
             if said:
                 notes.append((i, said))  # worded by evaluate(), which has the labels
-        if live is not None:
-            continue  # its edges are done
-        a = adjoints[i]
-        e = offset[i]
-        for k, p in enumerate(ps):
-            if active[p]:
-                d = local[k]
-                partials[e + k] = d
-                adjoints[p] += a * d
     return adjoints, partials, notes
 
 
