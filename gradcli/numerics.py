@@ -4,9 +4,17 @@ Python's `math` raises where IEEE 754 answers (`log(-1)`, `exp(1000)`, `1.0/0.0`
 turns complex for `(-8.0)**(1/3)`; every kernel here returns nan or ±inf instead, so a
 forward or reverse sweep always finishes and the warnings say where things went non-finite.
 
-`FloatMath` is the float64 number type: the op table (ops.py) computes values and local
-partials through such a namespace, so another number type (numpy arrays, mpmath, graph
-nodes for symbolic derivatives) only needs another namespace with the same names.
+`FloatMath` is the float64 number type, and its names are the number-type protocol: the op
+table (ops.py) computes values and local partials only through them, so another number type
+(numpy arrays, graph nodes for symbolic derivatives; next mpmath, dual or Taylor numbers,
+uncertain numbers) needs only another namespace with the same names:
+- a kernel per op (sin, pow, max, select, ...);
+- `zero`, `one` (the sweep's seeds), `ln2`, `ln10`, `two_over_sqrt_pi` (rules' constants),
+  `number(x)` (an input value) and `const(c)` (a literal's value), all in the type;
+- predicates: `eq`, `gt`, `ge` give a condition, `where(c, a, b)` picks by one, `true` and
+  `false` are conditions, and `known(c)` is True or False when a condition is the same at
+  every point the number stands for (None when it is not: a column of points, a graph node).
+  Each convention at a non-differentiable point is one `where` in its op's rule.
 """
 
 import math
@@ -148,34 +156,27 @@ def atan2(y, x):
     return math.atan2(y, x)
 
 
-def tie_shares(y, xs):
-    """Local partials of max/min: each argument equal to the result gets 1/k of a k-way tie."""
-    hits = [1.0 if x == y else 0.0 for x in xs]
-    k = sum(hits)
-    if k == 0:  # nan among the arguments
-        return tuple(NAN for _ in xs)
-    return tuple(h / k for h in hits)
+def select(c, a, b):
+    """a where c > 0, else b (nan for c is not > 0: b)."""
+    return a if c > 0 else b
 
 
-def pow_dbase(x, p):
-    """d/dx x^p = p·x^(p-1), taken as 0 when p = 0 (PyTorch's convention)."""
-    if p == 0:
-        return 0.0
-    return p * pow(x, p - 1.0)
+def _integral(f):
+    """floor / ceil as IEEE does them: a float, ±inf and nan unchanged, the sign of a zero kept."""
+
+    def kernel(x):
+        return math.copysign(float(f(x)), x) if _isfinite(x) else x
+
+    kernel.__name__ = f.__name__
+    return kernel
 
 
-def pow_dexp(x, p, y):
-    """d/dp x^p = x^p·log(x), taken as 0 when x = 0 and p >= 0 (PyTorch's convention)."""
-    if x == 0 and p >= 0:
-        return 0.0
-    return y * _log(x)
-
-
-def ratio0(a, b):
-    """a / b, taken as 0 when b = 0: hypot's partials at (0, 0)."""
-    if b == 0:
-        return 0.0
-    return div(a, b)
+def number(x):
+    """An input as float64: an integer beyond float64's range is ±inf, as a float literal would be."""
+    try:
+        return float(x)
+    except OverflowError:
+        return INF if x > 0 else -INF
 
 
 _exp = _overflowing(math.exp)
@@ -187,9 +188,26 @@ class FloatMath:
 
     name = "float64"
 
+    # the numbers the engine and the rules need, in this type
+    zero = 0.0
+    one = 1.0
+    ln2 = math.log(2.0)
+    ln10 = math.log(10.0)
+    two_over_sqrt_pi = 2.0 / math.sqrt(math.pi)
+    number = staticmethod(number)  # an input value
+    const = staticmethod(float)  # a literal's value
+
+    # predicates: a condition is a bool here; `where` picks by it, `known` says if it is fixed
+    true = True
+    false = False
+    eq = staticmethod(operator.eq)
+    gt = staticmethod(operator.gt)
+    ge = staticmethod(operator.ge)
+    known = staticmethod(bool)
+
     @staticmethod
-    def const(c):
-        return float(c)
+    def where(c, a, b):
+        return a if c else b
 
     add = staticmethod(operator.add)
     sub = staticmethod(operator.sub)
@@ -231,10 +249,9 @@ class FloatMath:
     min = staticmethod(_extreme(min))
     sign = staticmethod(sign)
     step = staticmethod(step)
-    tie_shares = staticmethod(tie_shares)
-    pow_dbase = staticmethod(pow_dbase)
-    pow_dexp = staticmethod(pow_dexp)
-    ratio0 = staticmethod(ratio0)
+    select = staticmethod(select)
+    floor = staticmethod(_integral(math.floor))
+    ceil = staticmethod(_integral(math.ceil))
 
 
 def is_finite(x):

@@ -69,10 +69,12 @@ class Result:
         """adjoint(child) × local partial per edge: what the reverse sweep added into the parent.
         Derived, not stored: a node's adjoint is final before its edges are swept, so this is
         the very product the sweep computed, bit for bit. An edge into a node the output does
-        not depend on contributes nothing: 0, whatever its local partial."""
+        not depend on, or out of a dead branch of a select, contributes nothing: exactly 0,
+        whatever its local partial."""
         adj, partials, roles = self.adjoints, self.partials, self.edge_roles
-        return [None if d is None else 0.0 if role == UNUSED else adj[child] * d
-                for d, role, (_, child, _) in zip(partials, roles, self.program.graph.edges())]
+        dead = dead_edges(self.program, self.values)
+        return [None if d is None else 0.0 if gone or role == UNUSED else adj[child] * d
+                for d, gone, role, (_, child, _) in zip(partials, dead, roles, self.program.graph.edges())]
 
     @property
     def gradient(self):
@@ -89,15 +91,7 @@ def point_values(program, point):
         raise UsageError(
             f"no value for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}: add --at {example}"
         )
-    return [_to_float(point[name]) for name in program.input_names]
-
-
-def _to_float(x):
-    """float(x), but an integer beyond float64's range is ±inf, as a float literal would be."""
-    try:
-        return float(x)
-    except OverflowError:
-        return math.inf if x > 0 else -math.inf
+    return [FloatMath.number(point[name]) for name in program.input_names]
 
 
 # -- the forward sweep -------------------------------------------------------------------
@@ -112,7 +106,7 @@ class Forward:
         self.op, self.parents, self.data = graph.op, graph.parents, graph.data
         self.kernels = {name: getattr(m, name) for name in OPS}
         self.const = m.const
-        self.by_input = dict(zip(program.input_ids, inputs))
+        self.by_input = dict(zip(program.input_ids, map(m.number, inputs)))
 
     def run(self, values, order, uses=None, keep=()):
         """Compute the nodes of `order` into `values` (a list, or a dict that holds only live
@@ -284,8 +278,11 @@ def _reverse(program, source, m, full=False):
     parents, ops = graph.parents, graph.op
     active, order, offset = plan(program)
     partials = [None] * offset[-1]
-    adjoints = [0.0] * len(graph)
-    adjoints[out] = 1.0
+    adjoints = [m.zero] * len(graph)
+    adjoints[out] = m.one
+    live = [None] * len(graph) if _plans[program][4] else None  # None: no select, all live
+    if live is not None:
+        live[out] = m.true
     rules, kinks = _rules(m)
     notes = []
     lo = out + 1  # the values at hand serve nodes lo..; below that, ask the source
@@ -294,6 +291,7 @@ def _reverse(program, source, m, full=False):
         needed = bytearray(a and r for a, r in zip(active, relevant))
         order = [i for i in range(len(graph) - 1, -1, -1) if parents[i]]
         lo = len(graph)
+    takes = b"\x01" * len(graph) if full else active  # which parents an edge's product reaches
     for i in order:
         ps = parents[i]
         if i < lo:
@@ -306,43 +304,100 @@ def _reverse(program, source, m, full=False):
             local = rules[op](m, y, values[ps[0]], values[ps[1]])
         else:
             local = rules[op](m, y, *[values[p] for p in ps])
+        e = offset[i]
+        if full and not relevant[i]:  # the output does not depend on i: its parents get nothing
+            partials[e:e + len(ps)] = local
+            continue
+        if live is None:  # no select: every visited node is live
+            a = adjoints[i]
+            for k, p in enumerate(ps):
+                if takes[p]:
+                    d = local[k]
+                    partials[e + k] = d
+                    adjoints[p] += a * d
+        elif not _live_edges(m, i, op, ps, values, local, live, takes, adjoints, partials, e):
+            continue  # reached only through dead branches of a select: it contributes nothing
         if op in kinks and (not full or needed[i]):
             said = kinks[op](y, *[values[p] for p in ps], active=[active[p] for p in ps])
             if said:
                 notes.append((i, said))  # worded by evaluate(), which has the labels
-        a = adjoints[i]
-        e = offset[i]
-        if not full:
-            for k, p in enumerate(ps):
-                if active[p]:
-                    d = local[k]
-                    partials[e + k] = d
-                    adjoints[p] += a * d
-        elif relevant[i]:
-            for k, p in enumerate(ps):
-                d = local[k]
-                partials[e + k] = d
-                adjoints[p] += a * d
-        else:  # the output does not depend on i: its parents get nothing from it
-            partials[e:e + len(ps)] = local
     return adjoints, partials, notes
 
 
 def node_roles(program):
-    """Per node: GRADIENT (on a path from an input to the output: the gradient sweep visits
-    it), CONSTANT (the output depends on it, but it depends on no input: the gradient does not
-    need it) or UNUSED (the output does not depend on it: its adjoint is 0)."""
-    graph = program.graph
-    relevant, active = graph.ancestors(program.output), graph.depends_on_input()
-    return [GRADIENT if a and r else CONSTANT if r else UNUSED for a, r in zip(active, relevant)]
+   """Per node: GRADIENT (on a path from an input to the output: the gradient sweep visits
+   it), CONSTANT (the output depends on it, but it depends on no input: the gradient does not
+   need it) or UNUSED (the output does not depend on it: its adjoint is 0)."""
+   graph = program.graph
+   relevant, active = graph.ancestors(program.output), graph.depends_on_input()
+   return [GRADIENT if a and r else CONSTANT if r else UNUSED for a, r in zip(active, relevant)]
 
 
 def edge_roles(program, roles=None):
-    """Per edge: UNUSED into a node the output does not depend on, CONSTANT out of a node that
-    depends on no input, else GRADIENT (the edges whose products make the gradient)."""
-    roles = roles or node_roles(program)
-    return [UNUSED if roles[child] == UNUSED else roles[parent]
-            for parent, child, _ in program.graph.edges()]
+   """Per edge: UNUSED into a node the output does not depend on, CONSTANT out of a node that
+   depends on no input, else GRADIENT (the edges whose products make the gradient)."""
+   roles = roles or node_roles(program)
+   return [UNUSED if roles[child] == UNUSED else roles[parent]
+           for parent, child, _ in program.graph.edges()]
+
+
+def _live_edges(m, i, op, ps, values, local, live, active, adjoints, partials, e):
+    """Node i's edges in a graph with a select: every partial is recorded, but a contribution
+    passes only where node i is live (reached from the output by a path through no dead branch
+    of a select) and the edge passes liveness on; elsewhere it is exactly 0, never 0 × nan.
+    `m.known` lets a scalar skip the work; a column or a graph node is masked by `m.where`.
+    Returns whether node i is live anywhere."""
+    lv = live[i]
+    reached = lv is not None and m.known(lv) is not False
+    a = adjoints[i]
+    for k, p in enumerate(ps):
+        if active[p]:
+            d = local[k]
+            partials[e + k] = d
+            if not reached:
+                continue
+            passed = _passed(m, lv, op, k, values[ps[0]])
+            state = m.known(passed)
+            if state is False:
+                continue
+            c = a * d
+            adjoints[p] += c if state else m.where(passed, c, m.zero)
+            old = live[p]
+            live[p] = passed if old is None or m.known(old) is False else (
+                old if m.known(old) else m.where(old, m.true, passed))
+    return reached
+
+
+def _passed(m, lv, op, k, c):
+    """The liveness that node i (live where `lv`) passes along its edge k: all of it, except
+    that select(c, a, b) passes none to c (its derivative there is 0) and to each branch only
+    where that branch is taken."""
+    if op != "select":
+        return lv
+    if k == 0:
+        return m.false
+    taken = m.gt(c, m.zero)
+    return m.where(lv, taken if k == 1 else m.where(taken, m.false, m.true), m.false)
+
+
+def dead_edges(program, values):
+    """Per edge (Graph.edges() order), whether the float64 reverse sweep left its contribution
+    out as dead (see _live_edges): what Result.contributions shows as exactly 0."""
+    graph = program.graph
+    active, order, offset = plan(program)
+    dead = [False] * offset[-1]
+    if not _plans[program][4]:
+        return dead
+    live = [False] * len(graph)
+    live[program.output] = True
+    for i in range(len(graph) - 1, -1, -1):  # every edge, constants' too (a full sweep shows them)
+        ps = graph.parents[i]
+        for k, p in enumerate(ps):
+            if live[i] and _passed(FloatMath, True, graph.op[i], k, values[ps[0]]):
+                live[p] = True
+            else:
+                dead[offset[i] + k] = True
+    return dead
 
 
 _plans = weakref.WeakKeyDictionary()
@@ -360,8 +415,9 @@ def plan(program):
         relevant = graph.ancestors(program.output)
         parents = graph.parents
         order = [i for i in range(program.output, -1, -1) if relevant[i] and active[i] and parents[i]]
-        cached = _plans[program] = (len(graph), active, order, edge_offsets(graph))
-    return cached[1:]
+        selects = "select" in graph.op
+        cached = _plans[program] = (len(graph), active, order, edge_offsets(graph), selects)
+    return cached[1:4]
 
 
 def _rules(m):

@@ -10,11 +10,11 @@ same order (adjoint(p) = ((c1 + c2) + c3) ...). The derivative graph can be prin
 (printing.py), evaluated, or differentiated again (Hessians, higher orders).
 
 Simplifying while building keeps the result linear in the program: constants fold, and
-x*1, x*0, x+0, x-x, --x and x^1 collapse, all exactly in float64 except that terms multiplied
-by a structural zero are dropped (so 0 × inf gives 0, not nan). The conventions at
-non-differentiable points become expressions of the language: abs' is sign(x), relu' is
-step(x), max/min share ties through sign. The README lists where an expression differs from
-the numeric convention, at isolated points.
+x*1, x+0, --x, x^0 and x^1 collapse, all exactly in float64 up to the sign of a zero (x*0 and
+x-x stay, being nan for x = inf). The conventions at non-differentiable points are the op
+table's `m.where`s, which become `select` nodes over exact predicates (`gt`, `ge`, `eq` below),
+and the reverse sweep's dead-branch masks become `select`s too, so a derivative program
+evaluates to `gradcli eval`'s numbers everywhere, conventions included.
 """
 
 import copy
@@ -57,6 +57,13 @@ class SymbolicMath:
     """The number type of derivative graphs: a number is a Node or a float constant, and each
     operation on a Node interns a node in `graph` (reusing the node when it already exists)."""
 
+    zero = 0.0
+    one = 1.0
+    ln2 = FloatMath.ln2  # a literal of the derivative program, as pi is one
+    ln10 = FloatMath.ln10
+    two_over_sqrt_pi = FloatMath.two_over_sqrt_pi
+    number = const = staticmethod(float)
+
     def __init__(self, graph):
         self.graph = graph
 
@@ -97,7 +104,7 @@ class SymbolicMath:
 
     # -- the operators, simplifying -------------------------------------------------------
     # Every rewrite is exact in float64 (x + -y is x - y, x × -c is -(x × c)) up to the sign
-    # of a zero, except x × 0 and x - x, which are nan for an infinite or nan x.
+    # of a zero; x × 0 and x - x stay nodes, since they are nan for an infinite or nan x.
 
     def add(self, a, b):
         if _constant(a) and _constant(b):
@@ -111,8 +118,6 @@ class SymbolicMath:
         return self.apply("add", a, b)
 
     def sub(self, a, b):
-        if isinstance(a, Node) and isinstance(b, Node) and a.id == b.id:
-            return 0.0
         if _constant(a) and _constant(b):
             return self.apply("sub", a, b)
         if _constant(b) and (b == 0 or b < 0):
@@ -129,8 +134,8 @@ class SymbolicMath:
         first = _constant(a)
         c, x = (a, b) if first else (b, a)
         if _constant(c):
-            if c == 0 or c == 1:
-                return x if c == 1 else 0.0
+            if c == 1:
+                return x
             if c < 0:
                 return self.neg(self.mul(-c, x) if first else self.mul(x, -c))
         return self._unnegated("mul", a, b)
@@ -160,31 +165,72 @@ class SymbolicMath:
             return a if b == 1 else 1.0  # x^1 = x and x^0 = 1 for every float x, nan included
         return self.apply("pow", a, b)
 
-    # -- the conventions at non-differentiable points, written in the language -----------
+    # -- predicates: a condition is a number, true when > 0 (select's own test) -----------
+    # Each is exact for every float64 (±0, ±inf, nan): a - b > 0 exactly when a > b (distinct
+    # floats never subtract to 0; inf - inf is nan, which is not > 0).
 
-    def tie_shares(self, y, xs):
-        """1/k for each of k arguments equal to the result: hit = 1 - |sign(y - x)|."""
-        if len(xs) == 1:
-            return (1.0,)
-        hits = [self.sub(1.0, self.abs(self.sign(self.sub(y, x)))) for x in xs]
-        k = hits[0]
-        for h in hits[1:]:
-            k = self.add(k, h)
-        return tuple(self.div(h, k) for h in hits)
+    true = 1.0
+    false = 0.0
 
-    def pow_dbase(self, x, p):
-        """p·x^(p-1); 0 for a literal exponent 0 (a computed exponent 0 gives 0·x^-1)."""
-        if _constant(p) and p == 0:
-            return 0.0
-        return self.mul(p, self.pow(x, self.sub(p, 1.0)))
+    @staticmethod
+    def known(c):
+        return c > 0 if _constant(c) else None
 
-    def pow_dexp(self, x, p, y):
-        """x^p·log(x) (at x = 0 the formula's -inf or nan, not the convention's 0)."""
-        return self.mul(y, self.log(x))
+    def gt(self, a, b):
+        return self.sub(a, b)
 
-    def ratio0(self, a, b):
-        """a / b (at hypot's (0, 0) the formula's nan, not the convention's 0)."""
-        return self.div(a, b)
+    def ge(self, a, b):
+        """not b > a, and neither is nan (|a| + |b| + 1 is nan exactly then)."""
+        if _constant(b) and b == 0:
+            return self.add(1.0, self.sign(a))  # 0, 1 or 2; nan for nan
+        return self.where(self.sub(b, a), 0.0, self.add(self.add(self.abs(a), self.abs(b)), 1.0))
+
+    def eq(self, a, b):
+        if _constant(b) and b == 0:
+            return self.sub(1.0, self.abs(self.sign(a)))  # 1 at ±0; 0, or nan for nan, elsewhere
+        return self.where(self.sub(a, b), 0.0, self.ge(a, b))
+
+    def where(self, c, a, b):
+        """select(c, a, b), folded when c is a constant or both branches are one number."""
+        while (flip := self._indicator(c)) is not None:  # c = select(p, 1, 0) or select(p, 0, 1)
+            c = self.value(self.graph.parents[c.id][0])
+            a, b = (b, a) if flip else (a, b)
+        if _constant(c):
+            return a if c > 0 else b
+        a, b = self._given(c, a, 1), self._given(c, b, 2)
+        if _same(a, b):
+            return a
+        return self.apply("select", c, a, b)
+
+    def _indicator(self, c):
+        """For c = select(p, 1, 0): False; for select(p, 0, 1): True (p's test flipped); else None."""
+        if not isinstance(c, Node) or self.graph.op[c.id] != "select":
+            return None
+        g = self.graph
+        branches = [g.data[p] if g.op[p] == "const" else None for p in g.parents[c.id][1:]]
+        return {(1.0, 0.0): False, (0.0, 1.0): True}.get(tuple(branches))
+
+    def _given(self, c, v, branch, depth=3):
+        """v where select(c, ...) takes `branch` (1: c > 0, 2: not), so that masks do not
+        nest: a select on the same c is its branch; a product is the product of its factors there (a few levels deep)."""
+        if not isinstance(v, Node) or depth == 0:
+            return v
+        g = self.graph
+        op, ps = g.op[v.id], g.parents[v.id]
+        if op == "select" and ps[0] == c.id:
+            return self.value(ps[branch])
+        if op == "mul":
+            xs = [self.value(p) for p in ps]
+            ys = [self._given(c, x, branch, depth - 1) for x in xs]
+            if any(x is not y for x, y in zip(xs, ys)):
+                return self.mul(*ys)
+        return v
+
+
+def _same(a, b):
+    if isinstance(a, Node) or isinstance(b, Node):
+        return isinstance(a, Node) and isinstance(b, Node) and a.id == b.id
+    return math.copysign(1.0, a) == math.copysign(1.0, b) and (a == b or a != a and b != b)
 
 
 def _constant(v):

@@ -61,7 +61,22 @@ class NumpyMath:
 
     name = "numpy"
 
-    const = staticmethod(float)  # a constant is one number; it broadcasts against any column
+    zero = 0.0  # a constant is one number; it broadcasts against any column
+    one = 1.0
+    ln2 = math.log(2.0)
+    ln10 = math.log(10.0)
+    two_over_sqrt_pi = 2.0 / math.sqrt(math.pi)
+    number = staticmethod(lambda x: x if isinstance(x, np.ndarray) else float(x))
+    const = staticmethod(float)
+
+    # a condition is a bool, or a column of bools (one per point)
+    true = True
+    false = False
+    eq = np.equal
+    gt = np.greater
+    ge = np.greater_equal
+    where = staticmethod(np.where)
+    known = staticmethod(lambda c: bool(c) if np.ndim(c) == 0 else None)
     add = np.add
     sub = np.subtract
     mul = np.multiply
@@ -100,28 +115,9 @@ class NumpyMath:
     min = staticmethod(_extreme(np.less))
     sign = staticmethod(lambda x: np.sign(x) + 0.0)  # + 0.0: sign(-0.0) is 0, as for floats
     step = staticmethod(lambda x: np.where(np.isnan(x), x, (x > 0) * 1.0))
-
-    @staticmethod
-    def tie_shares(y, xs):
-        """Each argument equal to the result gets 1/k of a k-way tie; 0/0 = nan when none is."""
-        hits = [np.equal(x, y) * 1.0 for x in xs]
-        k = sum(hits)
-        return tuple(h / k for h in hits)
-
-    @staticmethod
-    def pow_dbase(x, p):
-        if np.ndim(p) == 0:  # a constant exponent (x^2): the convention is decided once
-            return 0.0 if p == 0 else p * np.power(x, p - 1.0)
-        return np.where(p == 0, 0.0, p * np.power(x, p - 1.0))
-
-    @staticmethod
-    def pow_dexp(x, p, y):
-        return np.where((x == 0) & (p >= 0), 0.0, y * np.log(x))
-
-    @staticmethod
-    def ratio0(a, b):
-        return np.where(b == 0, 0.0, a / b)
-
+    select = staticmethod(lambda c, a, b: np.where(np.greater(c, 0.0), a, b))
+    floor = np.floor
+    ceil = np.ceil
 
 def sweep_columns(program, inputs, n, wrt_ids):
     """The value and the partials by the inputs `wrt_ids` at n points (`inputs`: a column or a

@@ -39,7 +39,7 @@ MAX_ABS = 1e8  # largest magnitude of any node's value (and MAX_ABS² of any loc
 TINY = 1e-150  # smallest magnitude of a nonzero value: no underflow
 TINY_PARTIAL = 1e-30  # smallest magnitude of a nonzero local partial of a smooth op
 ULPS = {"add": 1, "sub": 1, "mul": 1, "div": 1, "neg": 0, "abs": 0, "relu": 0, "sign": 0, "step": 0,
-        "max": 0, "min": 0}  # rounding of each kernel in units of U; any other kernel: 4
+        "max": 0, "min": 0, "select": 0, "floor": 0, "ceil": 0}  # rounding of each kernel in units of U; any other kernel: 4
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5  # precedence of a text, loosest first
 RESERVED = set(CALLABLE) | {"pi", "e"}
@@ -96,6 +96,8 @@ def sympy_piece(op, args, xs):
     Derivative(sign(...)) unevaluated)."""
     if op in ("max", "min"):
         return args[branch(op, xs)]
+    if op == "select":
+        return args[1] if xs[0] > 0 else args[2]
     positive = xs[0] > 0
     a = args[0]
     return {
@@ -104,10 +106,11 @@ def sympy_piece(op, args, xs):
         "sign": sympy.Integer(1 if positive else -1),
         "step": sympy.Integer(1 if positive else 0),
         "cbrt": a ** sympy.Rational(1, 3) if positive else -((-a) ** sympy.Rational(1, 3)),
+        "floor": sympy.Integer(math.floor(xs[0])), "ceil": sympy.Integer(math.ceil(xs[0])),
     }[op]
 
 
-PIECEWISE = ("abs", "relu", "sign", "step", "cbrt", "max", "min")
+PIECEWISE = ("abs", "relu", "sign", "step", "cbrt", "max", "min", "select", "floor", "ceil")
 M = mpmath.mp
 
 
@@ -136,6 +139,8 @@ MPMATH = {
     "max": lambda *xs: max(xs), "min": lambda *xs: min(xs),
     "sign": M.sign,
     "step": lambda a: M.mpf(1) if a > 0 else M.mpf(0),
+    "select": lambda c, a, b: a if c > 0 else b,
+    "floor": M.floor, "ceil": M.ceil,
 }
 
 ARITY = {name: op.arity for name, op in CALLABLE.items()}
@@ -178,6 +183,8 @@ DOMAIN = {
     "relu": lambda xs, es: _away(xs[0], es[0]),
     "sign": lambda xs, es: _away(xs[0], es[0]),
     "step": lambda xs, es: _away(xs[0], es[0]),
+    "select": lambda xs, es: _away(xs[0], es[0]),
+    "floor": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])), "ceil": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])),
     "hypot": lambda xs, es: _away(M.hypot(*xs), es[0] + es[1]),
     "exp": lambda xs, es: abs(xs[0]) <= 18,
     "expm1": lambda xs, es: abs(xs[0]) <= 18,
@@ -188,13 +195,15 @@ DOMAIN = {
 
 def branch(op, xs):
     """Which smooth piece of a piecewise function the arguments are on (None: one piece)."""
-    if op in ("abs", "relu", "sign", "step", "cbrt"):
+    if op in ("abs", "relu", "sign", "step", "cbrt", "select"):
         return xs[0] > 0
     if op in ("max", "min"):
         pick = max if op == "max" else min
         return xs.index(pick(xs))
     if op == "atan2":
         return xs[1] > 0 or xs[0] > 0
+    if op in ("floor", "ceil"):
+        return M.floor(xs[0])
     return None
 
 
@@ -214,13 +223,15 @@ _PARTIALS = {}
 def partials(op, xs):
     """(first partials, second partials) of `op` at `xs`: exact, for the error analysis."""
     n = len(xs)
-    if op in ("abs", "relu", "sign", "step", "max", "min"):
+    if op in ("abs", "relu", "sign", "step", "max", "min", "select", "floor", "ceil"):
         if op == "abs":
             d = [M.sign(xs[0])]
         elif op == "relu":
             d = [M.mpf(1) if xs[0] > 0 else M.mpf(0)]
-        elif op in ("sign", "step"):
+        elif op in ("sign", "step", "floor", "ceil"):
             d = [M.mpf(0)]
+        elif op == "select":
+            d = [M.mpf(0), M.mpf(1 if xs[0] > 0 else 0), M.mpf(0 if xs[0] > 0 else 1)]
         else:
             k = branch(op, xs)
             d = [M.mpf(1) if j == k else M.mpf(0) for j in range(n)]

@@ -76,10 +76,13 @@ FUNCTIONS = {
     "min": (3, lambda xs, vs: xs[vs.index(min(vs))], _apart),
     "sign": (1, lambda xs, vs: sympy.Integer(1 if vs[0] > 0 else -1), lambda a: _far(a)),
     "step": (1, lambda xs, vs: sympy.Integer(1 if vs[0] > 0 else 0), lambda a: _far(a)),
+    "select": (3, lambda xs, vs: xs[1] if vs[0] > 0 else xs[2], lambda c, a, b: _far(c)),
+    "floor": (1, lambda xs, vs: sympy.Integer(math.floor(vs[0])), lambda a: _far(a, round(a))),
+    "ceil": (1, lambda xs, vs: sympy.Integer(math.ceil(vs[0])), lambda a: _far(a, round(a))),
 }
 # A piecewise function means, in SymPy, the formula of the piece the point is on: away from
 # the kink its derivatives are that formula's. Its meaning takes the arguments' values too.
-PIECEWISE = {"cbrt", "abs", "relu", "max", "min", "sign", "step"}
+PIECEWISE = {"cbrt", "abs", "relu", "max", "min", "sign", "step", "select", "floor", "ceil"}
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^"}
 
 

@@ -77,6 +77,9 @@ ROWS = {
     "min": (lambda *xs: min(xs), [(1.0, 2.0), (3.0, -1.0, 2.0), (0.5,), (4.0, 7.0, -2.0, 1.0)]),
     "sign": (_sign, [(-2.0,), (3.0,)]),
     "step": (lambda x: 1.0 if x > 0 else 0.0, [(-2.0,), (3.0,)]),
+    "select": (lambda c, a, b: a if c > 0 else b, [(1.0, 2.0, 3.0), (-0.5, 2.0, 3.0), (2.0, -1.0, 4.5)]),
+    "floor": (lambda x: float(math.floor(x)), [(-2.5,), (0.3,), (7.9,)]),
+    "ceil": (lambda x: float(math.ceil(x)), [(-2.5,), (0.3,), (7.9,)]),
 }
 
 CASES = [(name, point) for name, (_, points) in ROWS.items() for point in points]
@@ -184,6 +187,9 @@ KINKS = [
     ("cbrt(x)", {"x": 0.0}, {"x": inf}, "cbrt at 0"),
     ("sign(x)", {"x": 0.0}, {"x": 0.0}, "sign at 0"),
     ("step(x)", {"x": -0.0}, {"x": 0.0}, "step at 0"),
+    ("select(c, a, b)", {"c": 0.0, "a": 1.0, "b": 2.0}, {"c": 0.0, "a": 0.0, "b": 1.0}, "select at c = 0"),
+    ("floor(x)", {"x": -3.0}, {"x": 0.0}, "floor at an integer"),
+    ("ceil(x)", {"x": 2.0}, {"x": 0.0}, "ceil at an integer"),
 ]
 
 
@@ -360,3 +366,51 @@ def test_kernels_rules_and_conventions_never_raise(name):
             if op.kink is not None:
                 said = op.kink(y, *xs)
                 assert said is None or isinstance(said, str)
+
+
+# -- select: dead branches contribute nothing; elsewhere IEEE arithmetic stands -----------
+
+DEAD = [
+    # program, point, gradient
+    ("select(x, sqrt(x), 0)", {"x": -1.0}, {"x": 0.0}),  # sqrt's partial is nan, in a dead branch
+    ("select(x, sqrt(x), 0)", {"x": 4.0}, {"x": 0.25}),
+    ("select(x, 0, log(x))", {"x": 1.0}, {"x": 0.0}),
+    ("select(-x, 0, 1/x) * y", {"x": 1.0, "y": 2.0}, {"x": -2.0, "y": 1.0}),
+    ("select(log(x), 1, 2)", {"x": 0.0}, {"x": 0.0}),  # the condition's path carries no derivative
+    ("select(x, sqrt(x), 0) + sqrt(x)", {"x": -1.0}, {"x": nan}),  # a live path through sqrt too
+    ("0 * log(x)", {"x": 0.0}, {"x": nan}),  # 0 × inf: no select, IEEE stands
+    ("select(x - 1, select(x, 1/x, 0), 2*x)", {"x": 0.0}, {"x": 2.0}),  # nested dead branches
+]
+
+
+@pytest.mark.parametrize("text,point,gradient", DEAD, ids=[f"{t}@{p}" for t, p, _ in DEAD])
+def test_a_dead_branch_contributes_nothing(text, point, gradient):
+    r = gradcli.evaluate(text, point)
+    for name, want in gradient.items():
+        assert _same(r.gradient[name], want), (name, r.gradient)
+    assert all(c is None or not math.isnan(c) or math.isnan(gradient.get("x", 0.0)) for c in r.contributions)
+
+
+def test_dead_branch_edges_show_their_partial_and_a_zero_contribution():
+    r = gradcli.evaluate("select(x, sqrt(x), 0)", x=-1.0)
+    edges = r.program.graph.edges()
+    into_sqrt = [e for e, (p, child, _) in enumerate(edges) if r.program.graph.op[child] == "sqrt"][0]
+    assert math.isnan(r.partials[into_sqrt]) and r.contributions[into_sqrt] == 0.0
+    assert r.warnings == [sw for sw in r.warnings if "reverse" not in sw]
+
+
+def test_no_select_note_when_both_branches_are_equal():
+    assert gradcli.evaluate("select(c, a, b)", c=0.0, a=1.0, b=1.0).notes == []
+    assert gradcli.evaluate("select(c, a, b)", c=0.5, a=1.0, b=2.0).notes == []
+
+
+def test_dead_branches_through_the_cli_and_points(tmp_path):
+    from conftest import run_cli
+
+    r = run_cli("eval", "select(x, sqrt(x), 0)", "--at", "x=-1")
+    assert r.returncode == 0 and r.stdout == "value 0\nd/dx 0\n", (r.stdout, r.stderr)
+    points = tmp_path / "p.csv"
+    points.write_text("x\n-1\n4\n0\n")
+    r = run_cli("eval", "select(x, sqrt(x), 0)", "--points", str(points), "-o", "csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["2,0,,0", "3,2,,0.25", "4,0,,0"]  # line,value,error,d/dx

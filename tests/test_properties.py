@@ -200,7 +200,7 @@ def test_generator_covers_the_whole_language():
     shared nodes, unary minus, every power spelling and power chains all occur."""
     seen = set()
 
-    @settings(max_examples=150, derandomize=True, database=None)
+    @settings(max_examples=250, derandomize=True, database=None)
     @given(programs())
     def collect(ex):
         program = gradcli.compile_program(ex.text)
