@@ -10,7 +10,7 @@ What is asserted of every run, exactly:
 3. Status 2 (eval): stderr is exactly one message, either one line
       `gradcli: MESSAGE`
    or the parse-error display of three lines
-      `gradcli: [line L, ]column C: MESSAGE` / `  EXCERPT` / `  ␣␣␣^`
+      `gradcli: line L, column C: MESSAGE` / `  EXCERPT` / `  ␣␣␣^`
    where C is a real column of line L (1 <= C <= its length + 1) and the caret stands under
    column C of the excerpt. MESSAGE names the position (column C, or byte N of undecodable
    input) or the name at fault (`no value for input w`); the only message with neither is the
@@ -113,7 +113,7 @@ def fuzz_bytes(draw):
 
 # -- the checks --------------------------------------------------------------------------------
 
-_POSITION = re.compile(r"gradcli: (line (\d+), )?column (\d+): \S")
+_POSITION = re.compile(r"gradcli: line (\d+), column (\d+): \S")
 _ONE_LINERS = [
     re.compile(r"gradcli: the program is empty"),
     re.compile(r"gradcli: no value for inputs? [A-Za-z_][A-Za-z0-9_]*"),
@@ -133,7 +133,7 @@ def check_error(stderr, source):
         assert len(lines) == 1 and any(p.match(lines[0]) for p in _ONE_LINERS), f"unexpected message: {stderr!r}"
         return
     assert len(lines) == 3, f"a positioned error is the message, the excerpt and the caret: {stderr!r}"
-    line_no, col = int(m.group(2) or 1), int(m.group(3))
+    line_no, col = int(m.group(1)), int(m.group(2))
     source_lines = source.removeprefix("\ufeff").split("\n")
     assert 1 <= line_no <= len(source_lines), stderr
     text = source_lines[line_no - 1].rstrip("\r")
@@ -435,7 +435,7 @@ def test_fuzz_checks_can_fail():
     with pytest.raises(AssertionError):
         check_error("gradcli: something\nmore\n", "w")
     with pytest.raises(AssertionError):
-        check_error("gradcli: column 9: unexpected end\n  w\n          ^\n", "w")
+        check_error("gradcli: line 1, column 9: unexpected end\n  w\n          ^\n", "w")
     with pytest.raises(AssertionError):
-        check_error("gradcli: column 1: unexpected x\n  ab\n   ^\n", "ab")
-    check_error("gradcli: column 2: unexpected end of the program: expected ')'\n  (\n   ^\n", "(")
+        check_error("gradcli: line 1, column 1: unexpected x\n  ab\n   ^\n", "ab")
+    check_error("gradcli: line 1, column 2: unexpected end of the program: expected ')'\n  (\n   ^\n", "(")
