@@ -328,6 +328,8 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
 
     compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at)) if at else None
+    if result is not None:
+        report(result)
     picture = drawing.Drawing(compiled, result, backward, digits)
     if fmt == "tree":
         print_tables([drawing.tree(picture, max_depth)], use_color(color))
