@@ -17,7 +17,8 @@ What is asserted of every run, exactly:
    empty program's.
 4. Status 0 (eval): stdout is well-formed in the format asked for (strict JSON for json/jsonl,
    the `value` / `d/dNAME` lines for plain, two rows for csv), with one partial per input, and
-   every stderr line is a `warning: ` or a `note: `.
+   every stderr line is a `warning: ` or a `note: `, or the excerpt and caret lines under a
+   warning (`  EXCERPT` / `  ␣␣␣^`).
 5. batch: status 0 or 1; exactly one JSON record per line that is not blank or a `#` comment
    (a line is what ends at b"\\n"), in order, each carrying its 1-based "line" and either
    "value" and "gradient" or a one-line "error".
@@ -157,8 +158,13 @@ def check_stderr(stderr):
 
 def check_output(fmt, stdout, stderr, inputs):
     """Assertion 4."""
-    for line in stderr.splitlines():
-        assert line.startswith(("warning: ", "note: ")), stderr
+    lines = stderr.splitlines()
+    k = 0
+    while k < len(lines):
+        assert lines[k].startswith(("warning: ", "note: ")), stderr
+        shown = lines[k + 1:k + 3]
+        under = len(shown) == 2 and shown[0].startswith("  ") and re.fullmatch(r"  +\^", shown[1])
+        k += 3 if lines[k].startswith("warning: ") and under else 1
     if fmt in ("json", "jsonl"):
         record = json.loads(stdout, parse_constant=_no_constant)
         assert set(record) >= {"value", "gradient"} and list(record["gradient"]) == inputs
