@@ -7,7 +7,7 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
 """
 
 from .compiler import Program, compile_program
-from .errors import EvaluationFailed, GradcliError, ProgramError, UsageError
+from .errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
 from .sweep import Result
 
 __version__ = "0.1.0"
@@ -51,6 +51,7 @@ __all__ = [
     "Derivatives",
     "EvaluationFailed",
     "GradcliError",
+    "MissingInputs",
     "Program",
     "ProgramError",
     "Result",

@@ -13,13 +13,12 @@ line; writing the record is the caller's, so a closed pipe ends the run instead 
 into "every line failed".
 """
 
-import math
 import re
 import sys
 from collections import OrderedDict
 
 from .compiler import compile_program
-from .errors import EvaluationFailed, GradcliError, UsageError
+from .errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
 from .formats import error_record, result_record
 from .sweep import evaluate
 
@@ -152,8 +151,9 @@ class Batch:
 
     `defaults` are the --at values every line starts from; `wrt` restricts the partials (a
     name a line's program does not use has partial 0 there); with `strict`, a line whose value
-    or a partial is not finite counts as failed (its record keeps the numbers); `strategy` is
-    the reverse sweep's store/recompute/checkpoint choice, as for eval.
+    or a partial is not finite counts as failed: its record keeps the numbers and says why
+    under "failed" (`--strict: not finite: value, d/dx`), which every format shows; `strategy`
+    is the reverse sweep's store/recompute/checkpoint choice, as for eval.
 
     For csv, `columns` fixes the partial columns for the whole stream: --wrt's names, or else
     the inputs of the first line that evaluates. A later line with an input outside them
@@ -189,6 +189,9 @@ class Batch:
             if point_text is not None:
                 point = {**self.defaults, **parse_point([point_text], "@")}
             result = evaluate(program, point, self.strategy)
+        except MissingInputs as e:
+            self.failed += 1
+            return error_record(number, e.hint("--at ", "@ "))
         except GradcliError as e:
             self.failed += 1
             return error_record(number, e.render_line())
@@ -204,8 +207,12 @@ class Batch:
                     f"no csv column for {', '.join('d/d' + name for name in missing)}: the columns are the "
                     f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt",
                 )
-        if self.strict and not all(map(math.isfinite, (rec["value"], *rec["gradient"].values()))):
-            self.failed += 1
+        if self.strict:
+            numbers = [("value", rec["value"]), *((f"d/d{name}", g) for name, g in rec["gradient"].items())]
+            failure = not_finite(numbers)
+            if failure is not None:
+                self.failed += 1
+                rec["failed"] = failure.message
         return rec
 
     def csv_records(self, stream):

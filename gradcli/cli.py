@@ -5,6 +5,7 @@ exit code (2 usage/input, 1 evaluation failed); a closed pipe and Ctrl-C end qui
 """
 
 import os
+import select
 import signal
 import sys
 
@@ -13,7 +14,7 @@ import click
 from . import __version__
 from .batch import parse_point
 from .check import ATOL, RTOL
-from .errors import EvaluationFailed, GradcliError, UsageError
+from .errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
 
 
 # -- option values -----------------------------------------------------------------------
@@ -75,19 +76,95 @@ def program_text(program, file):
 def out(text):
     """Write and flush whole records: see _Records."""
     with RECORDS:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
+
+
+def write_stdout(text):
+    """Write all of `text` to stdout, or raise BrokenPipeError if its reader leaves first.
+
+    The bytes go to the descriptor in a loop until all are written: one write to a pipe whose
+    reader leaves part-way returns a short count, and Python's buffered stdout then drops the
+    rest without an error, so a large output (`explain --all | head -2`) would end with status
+    0 instead of 141. The loop's next write after a short one fails with EPIPE."""
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream without a descriptor (CliRunner)
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:  # stdout left non-blocking by whoever started us: wait for room
+            select.select([], [fd], [])
+
+
+class _Stdout:
+    """stdout as rich's Console sees it: its writes go through write_stdout."""
+
+    def write(self, text):
+        write_stdout(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return sys.stdout.isatty()
+
+    def fileno(self):
+        return sys.stdout.fileno()
+
+    @property
+    def encoding(self):
+        return sys.stdout.encoding
 
 
 def err(text):
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+def report(subject, fmt=None):
+    """The one way warnings and notes reach stderr. `subject` is anything with `warnings` and
+    `notes` (a Result, a Hessian, a check's messages) or a batch record (a dict), whose
+    messages then name its line. A warning that knows its place in the program is followed by
+    that line and a caret, as an error is. A result's notes are left out when the format is a
+    table, which lists them (a record's table does not). A record's --strict failure goes
+    here only in plain, the one format with no place for it."""
+    record = isinstance(subject, dict)
+    if record:
+        line = f"line {subject['line']}: "
+        warnings, notes = subject.get("warnings", ()), subject.get("notes", ())
+    else:
+        line = ""
+        warnings, notes = subject.warnings, subject.notes
+    for w in warnings:
+        err(f"warning: {line}{w}")
+        if getattr(w, "pos", None) is not None:
+            err(caret_lines(w.source, w.pos))
+    if record or fmt != "table":
+        for note in notes:
+            err(f"note: {line}{note}")
+    if record and "failed" in subject and fmt == "plain":
+        err(f"error: {line}{subject['failed']}")
+
+
+class Messages:
+    """Warnings and notes to report() that are not a result's own (a check's explanations)."""
+
+    def __init__(self, warnings, notes):
+        self.warnings = warnings
+        self.notes = notes
+
+
 def print_tables(renderables, color):
     from rich.console import Console
 
     console = Console(
-        file=sys.stdout,
+        file=_Stdout(),
         highlight=False,
         color_system="auto" if color else None,
         no_color=not color,
@@ -173,9 +250,13 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     if points is not None:
         if nodes:
             raise UsageError("--nodes picks rows of one point's node and edge tables: use --at, not --points")
-        if strategy != "store" or stats:
-            raise UsageError("--points sweeps whole columns of points with every value stored: "
-                             "--strategy and --stats work on one point (--at) or in batch")
+        if stats:
+            raise UsageError("--stats counts one evaluation, and --points makes many: use --at for one point")
+        if strategy != "store":
+            raise UsageError(
+                "--points sweeps whole columns of points with every value stored, so --strategy does not "
+                "apply: use --at for one point, or gradcli batch --strategy with a point per line (PROGRAM @ x=1)"
+            )
         return eval_points(compiled, points, parse_point(at), resolve_format(fmt, as_json), digits, wrt, quiet, strict, color)
     fmt = resolve_format(fmt, as_json)
     if nodes and fmt != "table":
@@ -183,11 +264,7 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     selected = formats.select_nodes(compiled, nodes) if nodes else None
     # every edge's partial and every adjoint where nodes and edges are printed
     result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"))
-    for w in result.warnings:
-        err(f"warning: {w}")
-    if fmt != "table":
-        for note in result.notes:
-            err(f"note: {note}")
+    report(result, fmt)
     if fmt == "table":
         print_tables(formats.tables(result, digits, wrt, None if show_all else max_rows, selected), use_color(color))
     elif fmt == "plain":
@@ -199,9 +276,14 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     else:
         out(formats.csv_result(result, digits, wrt))
     if strict:
-        bad = [k for k, v in [("value", result.value), *result.gradient.items()] if v != v or v in (float("inf"), float("-inf"))]
-        if bad:
-            raise EvaluationFailed(f"--strict: not finite: {', '.join(bad)}")
+        raise_not_finite([("value", result.value), *((f"d/d{k}", g) for k, g in result.gradient.items())])
+
+
+def raise_not_finite(numbers):
+    """--strict: exit 1 naming every (label, number) pair that is not finite."""
+    failure = not_finite(numbers)
+    if failure is not None:
+        raise failure
 
 
 def check_wrt(wrt, input_names):
@@ -227,10 +309,7 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
     from . import explain, formats
 
     ex = explain.explain(load_program(program, file), parse_point(at))
-    for w in ex.result.warnings:
-        err(f"warning: {w}")
-    for note in ex.result.notes:
-        err(f"note: {note}")
+    report(ex.result)
     limits = {"digits": digits, "max_steps": None, "max_terms": None} if show_all else {"digits": digits}
     if as_json:
         out(formats.to_json(ex.record(), indent=2) + "\n")
@@ -259,6 +338,8 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
 
     compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at), full=True) if at else None
+    if result is not None:
+        report(result)
     picture = drawing.Drawing(compiled, result, backward, digits)
     if fmt == "tree":
         print_tables([drawing.tree(picture, max_depth)], use_color(color))
@@ -272,15 +353,6 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
 def formats_option(*names):
     """-o/--format with these choices (default: table on a terminal, plain otherwise)."""
     return click.option("-o", "--format", "fmt", type=click.Choice(names), help="Output format. Default: table on a terminal, plain otherwise.")
-
-
-def report_notes(result, fmt):
-    """Warnings always go to stderr; notes too, unless a table prints them."""
-    for w in result.warnings:
-        err(f"warning: {w}")
-    if fmt != "table":
-        for note in result.notes:
-            err(f"note: {note}")
 
 
 @cli.command("diff")
@@ -316,8 +388,9 @@ def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
 @formats_option("table", "plain", "json", "csv")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @digits_option
+@click.option("--strict", is_flag=True, help="Exit 1 when the value, a partial or a Hessian (H·v) entry is not finite.")
 @color_option
-def hessian_command(program, at, file, hvp, fmt, as_json, digits, color):
+def hessian_command(program, at, file, hvp, fmt, as_json, digits, strict, color):
     """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
     derivative graph again."""
     from . import formats
@@ -330,7 +403,7 @@ def hessian_command(program, at, file, hvp, fmt, as_json, digits, color):
     else:
         s = hessian_vector_product(compiled, point, parse_vector(hvp))
     fmt = resolve_format(fmt, as_json)
-    report_notes(s.result, fmt)
+    report(s, fmt)
     if fmt == "table":
         print_tables(formats.second_order_tables(s, digits), use_color(color))
     elif fmt == "json":
@@ -339,6 +412,8 @@ def hessian_command(program, at, file, hvp, fmt, as_json, digits, color):
         out(formats.second_order_csv(s, digits))
     else:
         out(formats.second_order_plain(s, digits))
+    if strict:
+        raise_not_finite(s.numbers)
 
 
 def parse_vector(text):
@@ -366,25 +441,23 @@ def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, dig
     from . import formats
     from .check import check_gradient
 
-    report = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
+    checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     fmt = resolve_format(fmt, as_json)
-    for w in report.result.warnings:
-        err(f"warning: {w}")
+    conventions = [f"{c.label}: {c.explanation}" if c.status == "convention" else f"{c.label}: {c.status}: {c.explanation}"
+                   for c in checked.comparisons if c.status in ("convention", "inconclusive", "cannot_check")]
+    # the table and the JSON carry each explanation; plain output has no place for them
+    notes = conventions if fmt == "plain" else []
+    if checked.verdict in ("inconclusive", "cannot_check"):
+        notes.append(f"verdict: {checked.verdict} (exit 0: no partial was found wrong, but not every one could be confirmed)")
+    report(Messages(checked.result.warnings, notes), fmt)
     if fmt == "table":
-        print_tables(formats.check_tables(report, digits), use_color(color))
+        print_tables(formats.check_tables(checked, digits), use_color(color))
     elif fmt == "json":
-        out(formats.to_json(formats.check_record(report, digits), indent=2) + "\n")
+        out(formats.to_json(formats.check_record(checked, digits), indent=2) + "\n")
     else:
-        out(formats.check_plain(report, digits))
-        for c in report.comparisons:
-            if c.status == "convention":
-                err(f"note: {c.label}: {c.explanation}")
-            elif c.status in ("inconclusive", "cannot_check"):
-                err(f"note: {c.label}: {c.status}: {c.explanation}")
-    if report.verdict in ("inconclusive", "cannot_check"):
-        err(f"note: verdict: {report.verdict} (exit 0: no partial was found wrong, but not every one could be confirmed)")
-    if not report.ok:
-        failed = "; ".join(f"{c.label}: {c.explanation}" for c in report.failures)
+        out(formats.check_plain(checked, digits))
+    if not checked.ok:
+        failed = "; ".join(f"{c.label}: {c.explanation}" for c in checked.failures)
         raise EvaluationFailed(f"gradient check failed (rtol {rtol:g}, atol {atol:g}): {failed}")
 
 
@@ -416,11 +489,11 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
     stream = open_input(path)
     if fmt == "table":
-        records = report_records(batch.records(stream))
+        records = reported(batch.records(stream), fmt)
         print_tables((r for rec in records for r in formats.record_tables(rec, digits)), use_color(color))
     elif fmt == "csv":
         header = True
-        for rec in report_records(batch.csv_records(stream)):
+        for rec in reported(batch.csv_records(stream), fmt):
             if header:  # the columns are known once the first record is
                 out(formats.csv_header(batch.columns))
                 header = False
@@ -431,17 +504,15 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
         for rec in batch.records(stream):  # a jsonl record carries its own warnings and notes
             out(formats.jsonl_record(rec, digits))
     else:
-        for rec in report_records(batch.records(stream)):
+        for rec in reported(batch.records(stream), fmt):
             out(formats.plain_record(rec, digits, drop_value=quiet and bool(wrt)))
     batch.check()
 
 
-def report_records(records):
-    """Pass records on, with each one's warnings and notes on stderr, naming its line."""
+def reported(records, fmt):
+    """Pass records on, each one report()ed first."""
     for rec in records:
-        for key in ("warnings", "notes"):
-            for text in rec.get(key, ()):
-                err(f"{key[:-1]}: line {rec['line']}: {text}")
+        report(rec, fmt)
         yield rec
 
 
@@ -546,6 +617,9 @@ def _run(argv):
     try:
         cli.main(args=argv, prog_name="gradcli", standalone_mode=False)
         return 0
+    except MissingInputs as e:
+        err(f"gradcli: {e.hint('--at ')}")
+        return e.exit_code
     except GradcliError as e:
         err(f"gradcli: {e.render()}")
         return e.exit_code

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ProgramError, locate
+from .errors import ProgramError, where
 from .graph import Graph
 from .ops import CALLABLE, CONSTANTS, OPERATORS
 
@@ -279,8 +279,7 @@ class _Builder:
         return ProgramError(message, source=self.source, pos=pos)
 
     def where(self, pos):
-        line, col, _ = locate(self.source, pos)
-        return f"line {line}, column {col}" if "\n" in self.source.strip() else f"column {col}"
+        return where(self.source, pos)
 
 
 def _count(n, word):

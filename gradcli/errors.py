@@ -4,6 +4,7 @@ The CLI renders every GradcliError the same way (one message on stderr, the exit
 nothing else in the package decides how an error looks.
 """
 
+import math
 import re
 from bisect import bisect_right
 from functools import lru_cache
@@ -24,17 +25,13 @@ class GradcliError(Exception):
         """The message, and under it the program line with a caret when a position is known."""
         if self.source is None or self.pos is None:
             return self.message
-        _, col, text = locate(self.source, self.pos)
-        shown, caret = excerpt(text, col)
-        return f"{self.render_line()}\n  {shown}\n  {caret}"
+        return f"{self.render_line()}\n{caret_lines(self.source, self.pos)}"
 
     def render_line(self):
         """The message on one line, after its position when known: a batch record's error."""
         if self.source is None or self.pos is None:
             return self.message
-        line, col, _ = locate(self.source, self.pos)
-        where = f"line {line}, column {col}" if "\n" in self.source.rstrip("\n") else f"column {col}"
-        return f"{where}: {self.message}"
+        return f"{where(self.source, self.pos)}: {self.message}"
 
 
 class ProgramError(GradcliError):
@@ -45,10 +42,67 @@ class UsageError(GradcliError):
     """The command line or an input file is wrong: a malformed --at, a missing input value."""
 
 
+class MissingInputs(UsageError):
+    """No value was given for some inputs; `names` lists them, in program order. The message
+    speaks of inputs only: how to give a value (`--at`, a batch line's `@`) is the caller's
+    to add, with hint()."""
+
+    def __init__(self, names):
+        self.names = list(names)
+        s = "s" if len(self.names) > 1 else ""
+        super().__init__(f"no value for input{s} {', '.join(self.names)}")
+
+    def hint(self, *options):
+        """The message and how to give the values: hint("--at ", "@ ") ->
+        `no value for input y: add --at y=... or @ y=...`."""
+        example = ",".join(f"{name}=..." for name in self.names)
+        return f"{self.message}: add {' or '.join(option + example for option in options)}"
+
+
 class EvaluationFailed(GradcliError):
     """Evaluation finished but something failed: a batch line, a check, --strict."""
 
     exit_code = 1
+
+
+def not_finite(numbers):
+    """The --strict failure for (label, number) pairs when some number is not finite, else
+    None: `--strict: not finite: value, d/dx`."""
+    bad = [label for label, x in numbers if not math.isfinite(x)]
+    return EvaluationFailed(f"--strict: not finite: {', '.join(bad)}") if bad else None
+
+
+class Located(str):
+    """A one-line message (a warning) that knows the place in the program it is about, so that
+    the CLI can show that line with a caret under it, as for an error. It is a str: JSON and
+    every list of messages take it as the one line it is."""
+
+    source = None
+    pos = None
+
+    def __new__(cls, message, source=None, pos=None):
+        self = super().__new__(cls, message)
+        self.source = source
+        self.pos = pos
+        return self
+
+    def __reduce__(self):  # pickled or copied, it keeps its place
+        return Located, (str(self), self.source, self.pos)
+
+
+def where(source, pos):
+    """`line L, column C`: the one wording of a position in every message (errors, warnings,
+    notes), one-line programs included."""
+    line, col, _ = locate(source, pos)
+    return f"line {line}, column {col}"
+
+
+def caret_lines(source, pos):
+    """The program line holding `pos` (cut to fit) and a caret under it, indented two spaces:
+    what goes under a message about that position."""
+    _, col, text = locate(source, pos)
+    shown, caret = excerpt(text, col)
+    return f"  {shown}\n  {caret}"
 
 
 def locate(source, pos):

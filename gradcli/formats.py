@@ -158,6 +158,8 @@ def jsonl_record(rec, digits=None):
         return to_json(rec) + "\n"
     out = {"line": rec["line"], **json_result(rec["value"], rec["gradient"].items(), digits)}
     out.update((key, rec[key]) for key in ("warnings", "notes") if key in rec)
+    if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
+        out["error"] = rec["failed"]
     return to_json(out) + "\n"
 
 
@@ -178,6 +180,9 @@ def csv_record(rec, names, digits=None):
     if "error" in rec:
         return csv_text([[rec["line"], "", rec["error"], *[""] * len(names)]])
     gradient = rec["gradient"]
+    if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
+        numbers = [format_number(x, digits) for x in (rec["value"], *(gradient.get(name, 0.0) for name in names))]
+        return csv_text([[rec["line"], numbers[0], rec["failed"], *numbers[1:]]])
     return csv_rows([rec["line"]], [rec["value"]], [[gradient.get(name, 0.0)] for name in names], digits)
 
 
@@ -253,7 +258,8 @@ def record_tables(rec, digits=None):
     _number_column(table, "value")
     for label, x in [("value", rec["value"]), *((f"d/d{name}", g) for name, g in rec["gradient"].items())]:
         table.add_row(Text(label), Text(format_number(x, digits)))
-    return [Text(f"line {rec['line']}", style="italic"), _Fitted(lambda width: table)]
+    failed = [Text(f"line {rec['line']}: error: {rec['failed']}", style="red")] if "failed" in rec else []
+    return [Text(f"line {rec['line']}", style="italic"), _Fitted(lambda width: table), *failed]
 
 
 # -- tables ------------------------------------------------------------------------------
@@ -637,7 +643,7 @@ def second_order_record(s, digits=None):
     else:
         out["v"] = [r(v) for v in s.vector]
         out["hvp"] = {n: r(h) for n, h in zip(s.input_names, s.hvp)}
-    out["warnings"] = list(s.result.warnings)
+    out["warnings"] = list(s.warnings)
     out["notes"] = list(s.result.notes)
     return out
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from time import perf_counter
 
-from .errors import UsageError
+from .errors import Located, MissingInputs, UsageError, where
 from .numerics import FloatMath
 from .ops import OPS
 
@@ -87,10 +87,7 @@ def point_values(program, point):
     """The value of every input, from a mapping name -> float; all missing names in one error."""
     missing = [name for name in program.input_names if name not in point]
     if missing:
-        example = ",".join(f"{name}=..." for name in missing)
-        raise UsageError(
-            f"no value for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}: add --at {example}"
-        )
+        raise MissingInputs(missing)
     return [FloatMath.number(point[name]) for name in program.input_names]
 
 
@@ -546,8 +543,11 @@ def nonfinite_warnings(program, values, partials, adjoints):
     if not isfinite(sum(values)):
         for i, ps in enumerate(graph.parents):
             if not isfinite(values[i]) and all(isfinite(values[p]) for p in ps):
-                what = f"the input {graph.data[i]}" if graph.op[i] == "input" else describe(program, i)
-                found.append(f"{what} is {_word(values[i])} in the forward sweep")
+                if graph.op[i] == "input":
+                    found.append(f"the input {graph.data[i]} is {_word(values[i])} in the forward sweep")
+                else:
+                    what = f"{describe(program, i)} is {_word(values[i])} in the forward sweep"
+                    found.append(_located(program, i, what))
                 break
     # a non-finite contribution leaves its parent's adjoint non-finite, so finite adjoints
     # mean there is nothing to report
@@ -570,12 +570,18 @@ def nonfinite_warnings(program, values, partials, adjoints):
                     why = f"its local partial is {_word(d)}"
                 else:
                     why = f"the product {a!r} × {d!r} overflows"
-                found.append(
+                found.append(_located(
+                    program, i,
                     f"the reverse sweep went {_word(c)} on the edge into {describe(program, i)} "
-                    f"from argument {k + 1}: {why}"
-                )
+                    f"from argument {k + 1}: {why}",
+                ))
                 return found
     return found
+
+
+def _located(program, node, message):
+    """The message, knowing where `node` first occurs (for the caret the CLI draws under it)."""
+    return Located(message, program.source, program.position(node))
 
 
 def _word(x):
@@ -583,10 +589,9 @@ def _word(x):
 
 
 def describe(program, node, pairs=None):
-    """`sin(w) (column 5)`, or `z = log(y - 2) (line 2, column 5)` for a named node: a node as
-    the user wrote it, with where it first occurs. `pairs` is graph.label_pairs(), when the
-    caller describes many nodes."""
-    from .errors import locate
+    """`sin(w) (line 1, column 5)`, or `z = log(y - 2) (line 2, column 5)` for a named node: a
+    node as the user wrote it, with where it first occurs. `pairs` is graph.label_pairs(), when
+    the caller describes many nodes."""
     from .graph import expression_text
 
     graph = program.graph
@@ -597,6 +602,4 @@ def describe(program, node, pairs=None):
     pos = program.position(node)
     if pos is None:
         return text
-    line, col, _ = locate(program.source, pos)
-    where = f"line {line}, column {col}" if "\n" in program.source.strip() else f"column {col}"
-    return f"{text} ({where})"
+    return f"{text} ({where(program.source, pos)})"

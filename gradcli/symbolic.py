@@ -20,6 +20,7 @@ evaluates to `gradcli eval`'s numbers everywhere, conventions included.
 import copy
 import math
 import re
+from functools import cached_property
 
 from .compiler import Program, compile_program
 from .errors import UsageError
@@ -379,6 +380,36 @@ class SecondOrder:
     @property
     def input_names(self):
         return self.result.program.input_names
+
+    def entries(self):
+        """(label, number) of every second-order entry: `H[x, y]` row by row, or `Hv[x]`."""
+        names = self.input_names
+        if self.hessian is not None:
+            return [(f"H[{a}, {b}]", h) for a, row in zip(names, self.hessian) for b, h in zip(names, row)]
+        return [(f"Hv[{a}]", h) for a, h in zip(names, self.hvp)]
+
+    @property
+    def numbers(self):
+        """(label, number) of everything computed: value, partials, second-order entries
+        (what --strict requires to be finite)."""
+        gradient = [(f"d/d{name}", g) for name, g in self.result.gradient.items()]
+        return [("value", self.result.value), *gradient, *self.entries()]
+
+    @cached_property
+    def warnings(self):
+        """The sweep's warnings, then one per second-order entry that is not finite: a nan
+        there comes from the derivative graph, which the sweep's warnings do not see."""
+        what = "the Hessian entry" if self.hessian is not None else "the Hessian-vector product's entry"
+        bad = [f"{what} {label} is {_word(h)}" for label, h in self.entries() if not math.isfinite(h)]
+        return [*self.result.warnings, *bad]
+
+    @property
+    def notes(self):
+        return self.result.notes
+
+
+def _word(x):
+    return "nan" if x != x else ("inf" if x > 0 else "-inf")
 
 
 def _values_at(program, graph, point):

@@ -49,7 +49,7 @@ def test_bad_lines_in_the_middle_get_error_records_in_place():
     assert [r["line"] for r in recs] == [3, 4, 6, 7, 8, 9, 10]
     assert ["error" in r for r in recs] == [False, True, False, True, True, True, False]
     assert recs[0] == {"line": 3, **evaluated("sin(w)*w", {"w": 1})}
-    assert recs[1]["error"].startswith("column 6: unexpected end of the program")
+    assert recs[1]["error"].startswith("line 1, column 6: unexpected end of the program")
     assert recs[2] == {"line": 6, "value": 18.0, "gradient": {"x": 12.0, "y": 9.0}}
     assert "did you mean sin?" in recs[3]["error"]
     assert recs[4]["error"] == "@ 'y=nope': 'nope' is not a number"
@@ -80,7 +80,7 @@ def test_each_line_equals_eval_of_its_program():
         expected = evaluated(program.strip(), at)
         assert {k: rec[k] for k in expected} == expected
     # warnings and notes travel in the jsonl record, not on stderr
-    assert records(proc.stdout)[2]["warnings"] == ["log(a) (column 1) is nan in the forward sweep"]
+    assert records(proc.stdout)[2]["warnings"] == ["log(a) (line 1, column 1) is nan in the forward sweep"]
     assert len(records(proc.stdout)[3]["notes"]) == 2
     assert proc.stderr == ""
 
@@ -90,7 +90,7 @@ def test_plain_is_value_then_partials_tab_separated():
     assert proc.returncode == 1
     first, error, last = proc.stdout.split("\n")[:3]
     assert (first, last) == ("18\t12\t9", "2")
-    assert error.startswith("error\tline 2: column 3: unexpected end of the program")
+    assert error.startswith("error\tline 2: line 1, column 3: unexpected end of the program")
     assert proc.stdout.count("\n") == 3
     quiet = run_cli("batch", "-q", "--wrt", "y", "--digits", "3", input="x^2*y @ x=3, y=2.2\nsin(y) @ y=1\n")
     assert quiet.stdout == "9\n0.54\n"
@@ -101,8 +101,10 @@ def test_plain_warnings_and_notes_go_to_stderr_naming_the_line():
     assert proc.returncode == 0
     assert proc.stdout == "2\nnan\t-1\n0\t0\n"
     assert proc.stderr.splitlines() == [
-        "warning: line 2: log(x) (column 1) is nan in the forward sweep",
-        "note: line 3: abs(x) (column 1): abs at 0: derivative taken as 0",
+        "warning: line 2: log(x) (line 1, column 1) is nan in the forward sweep",
+        "  log(x) ",
+        "  ^",
+        "note: line 3: abs(x) (line 1, column 1): abs at 0: derivative taken as 0",
     ]
 
 
@@ -111,7 +113,7 @@ def test_csv_columns_are_fixed_by_wrt():
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
     assert lines[:2] == ["line,value,error,d/dx,d/dy", "1,6,,3,2"]
-    assert lines[2].startswith('2,,"column 2: unexpected end of the program') and lines[2].endswith('",,')
+    assert lines[2].startswith('2,,"line 1, column 2: unexpected end of the program') and lines[2].endswith('",,')
     assert lines[3:] == ["3,9,,6,0"]
 
 
@@ -121,7 +123,7 @@ def test_csv_columns_without_wrt_are_the_first_results_inputs():
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
     assert lines[0] == "line,value,error,d/dx,d/dy"
-    assert lines[1].startswith('1,,"column 5: unexpected end of the program') and lines[1].endswith('",,')
+    assert lines[1].startswith('1,,"line 1, column 5: unexpected end of the program') and lines[1].endswith('",,')
     assert lines[2:4] == ["2,6,,3,2", "3,1,,1,1"]
     assert lines[4].startswith('4,,"no csv column for d/dz')
     assert "choose them with --wrt" in lines[4]

@@ -137,7 +137,7 @@ def test_json_of_a_deep_program_is_linear():
 
 def test_deep_nesting_error_is_one_message():
     code, out, err = run_main(["eval", "--at", "w=1", "--", "(" * 10**5 + "w"])
-    assert code == 2 and err.startswith("gradcli: column 100002: unexpected end of the program")
+    assert code == 2 and err.startswith("gradcli: line 1, column 100002: unexpected end of the program")
     assert len(err.splitlines()) == 3 and all(len(line) < 100 for line in err.splitlines())
 
 
@@ -146,7 +146,7 @@ def test_ten_megabyte_line_with_an_error_at_its_end():
     code, out, err = run_main(["eval", "--at", "w=1", "--", text])
     assert code == 2
     lines = err.splitlines()
-    assert lines[0] == "gradcli: column 10000002: unexpected character '$'"
+    assert lines[0] == "gradcli: line 1, column 10000002: unexpected character '$'"
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 
 
@@ -172,7 +172,7 @@ def test_exponential_inlining_through_the_binary_at_the_real_limit(tmp_path):
     path.write_text("f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)")
     code, out, err, rss = run_measured(["eval", "--file", str(path), "--at", "w=1"], timeout=300)
     assert code == 2 and out == ""
-    assert err.startswith("gradcli: column ") and f"more than {compiler.MAX_INLINED:,} nodes" in err, err
+    assert err.startswith("gradcli: line 1, column ") and f"more than {compiler.MAX_INLINED:,} nodes" in err, err
     assert len(err.splitlines()) == 3 and "Traceback" not in err
 
 
@@ -190,21 +190,21 @@ def test_out_of_memory_is_a_message_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("program, value, where", [
-    ("10^400", math.inf, "10^400 (column 3)"),
-    ("exp(1000)", math.inf, "exp(1000) (column 1)"),
-    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (column 2)"),
-    ("9^9^9^9", math.inf, "9^9^9 (column 4)"),
-    ("1e999999", math.inf, "(column 1)"),
-    ("9" * 400, math.inf, "(column 1)"),
-    ("-exp(1000)", -math.inf, "exp(1000) (column 2)"),
-    ("(-10)^401", -math.inf, "(column 6)"),
-    ("pow(10, 400)", math.inf, "10^400 (column 1)"),
-    ("sinh(1000) + cosh(-1000) + expm1(1000)", math.inf, "sinh(1000) (column 1)"),
-    ("1e308 * 10", math.inf, "(column 7)"),
-    ("1e308 + 1e308", math.inf, "(column 7)"),
-    ("10^400 - 10^400", math.nan, "10^400 (column 3)"),
-    ("x^400", math.inf, "x^400 (column 2)"),
-    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (column 10)"),
+    ("10^400", math.inf, "10^400 (line 1, column 3)"),
+    ("exp(1000)", math.inf, "exp(1000) (line 1, column 1)"),
+    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (line 1, column 2)"),
+    ("9^9^9^9", math.inf, "9^9^9 (line 1, column 4)"),
+    ("1e999999", math.inf, "(line 1, column 1)"),
+    ("9" * 400, math.inf, "(line 1, column 1)"),
+    ("-exp(1000)", -math.inf, "exp(1000) (line 1, column 2)"),
+    ("(-10)^401", -math.inf, "(line 1, column 6)"),
+    ("pow(10, 400)", math.inf, "10^400 (line 1, column 1)"),
+    ("sinh(1000) + cosh(-1000) + expm1(1000)", math.inf, "sinh(1000) (line 1, column 1)"),
+    ("1e308 * 10", math.inf, "(line 1, column 7)"),
+    ("1e308 + 1e308", math.inf, "(line 1, column 7)"),
+    ("10^400 - 10^400", math.nan, "10^400 (line 1, column 3)"),
+    ("x^400", math.inf, "x^400 (line 1, column 2)"),
+    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (line 1, column 10)"),
 ])
 def test_overflow_is_inf_with_a_warning(program, value, where):
     code, out, err = run_main(["eval", "-o", "json", "--at", "x=1e300", "--", program])
@@ -222,7 +222,7 @@ def test_overflow_in_the_reverse_sweep_is_named():
     assert code == 0 and math.isfinite(plain(out)["value"]) and plain(out)["d/dx"] == -math.inf
     assert err.startswith("warning: the reverse sweep went -inf on the edge into") and "overflows" in err
     code, _, err = run_main(["eval", "--strict", "--at", "x=1", "--", "1e300*sin(1e300*x)"])
-    assert code == 1 and err.splitlines()[-1] == "gradcli: --strict: not finite: x"
+    assert code == 1 and err.splitlines()[-1] == "gradcli: --strict: not finite: d/dx"
 
 
 @pytest.mark.parametrize("value", ["9" * 400, "1e999999999", "-1e400", "1" + "0" * 5000])

@@ -66,16 +66,20 @@ def test_a_planted_wrong_rule_is_caught_everywhere(monkeypatch, point):
     assert [c.status for c in report.comparisons] == ["mismatch"], report.comparisons
 
 
+def _off_by_a_tenth(rule):
+    return lambda m, y, *xs: tuple(m.mul(1.1, d) for d in rule(m, y, *xs))
+
+
 def test_a_planted_wrong_rule_is_caught_in_random_programs(monkeypatch):
-    """The same broken rule inside random programs: every program whose sin matters at the
-    point is caught by the gradient check, never reported ok."""
-    monkeypatch.setitem(OPS, "sin", dataclasses.replace(OPS["sin"], partials=lambda m, y, x: (m.mul(1.1, m.cos(x)),)))
+    """Broken rules inside random programs (every op's partials 10 % too large, so that the
+    test does not depend on which functions the generator happens to draw): every partial
+    they make wrong is caught by the gradient check, never reported ok."""
+    for name, op in list(OPS.items()):
+        monkeypatch.setitem(OPS, name, dataclasses.replace(op, partials=_off_by_a_tenth(op.partials)))
     caught = collections.Counter()
 
     @given(programs())
     def run(ex):
-        if "sin" not in ex.text:
-            return
         right = _exact_gradient(ex)
         report = check_gradient(ex.text, ex.point)
         for c in report.comparisons:

@@ -144,8 +144,8 @@ def test_json_digits_and_notes():
     doc = strict_json(ok("eval", "x/3", "--at", "x=1", "--json", "--digits", "3").stdout)
     assert doc["value"] == 0.333 and doc["nodes"][-1]["value"] == 0.333
     proc = ok("eval", "abs(x)", "--at", "x=0", "--json")
-    assert strict_json(proc.stdout)["notes"] == ["abs(x) (column 1): abs at 0: derivative taken as 0"]
-    assert proc.stderr == "note: abs(x) (column 1): abs at 0: derivative taken as 0\n"
+    assert strict_json(proc.stdout)["notes"] == ["abs(x) (line 1, column 1): abs at 0: derivative taken as 0"]
+    assert proc.stderr == "note: abs(x) (line 1, column 1): abs at 0: derivative taken as 0\n"
 
 
 def test_jsonl_and_csv_are_one_record():
@@ -277,9 +277,9 @@ def test_strict():
     assert ok("eval", "1/x", "--at", "x=2", "--strict").stdout == "value 0.5\nd/dx -0.25\n"
     proc = fails(1, "eval", "1/x", "--at", "x=0", "--strict")
     assert proc.stdout == "value inf\nd/dx -inf\n"
-    assert proc.stderr.endswith("gradcli: --strict: not finite: value, x\n")
+    assert proc.stderr.endswith("gradcli: --strict: not finite: value, d/dx\n")
     proc = fails(1, "eval", "sqrt(x)", "--at", "x=0", "--strict")
-    assert proc.stderr.endswith("gradcli: --strict: not finite: x\n")
+    assert proc.stderr.endswith("gradcli: --strict: not finite: d/dx\n")
     assert run_cli("eval", "1/x", "--at", "x=0").returncode == 0
 
 
@@ -312,7 +312,7 @@ def test_table_marks_constants_in_words_and_shows_notes():
     out = ok("eval", "abs(x)^2", "--at", "x=0", "-o", "table").stdout
     assert "2 → abs(x)^2 (not needed)" in out and "—" not in out
     assert "(not needed): out of a node that depends on no input" in out
-    assert out.rstrip().endswith("note: abs(x) (column 1): abs at 0: derivative taken as 0")
+    assert out.rstrip().endswith("note: abs(x) (line 1, column 1): abs at 0: derivative taken as 0")
 
 
 def run_in_terminal(*args, env=None):
@@ -364,12 +364,12 @@ def test_in_a_pipe_the_default_is_plain_and_color_can_be_forced():
 @pytest.mark.parametrize(
     "program,at,warning",
     [
-        ("log(x) + 1", "x=-1", "warning: log(x) (column 1) is nan in the forward sweep"),
-        ("2 + 1/x", "x=0", "warning: 1 / x (column 6) is inf in the forward sweep"),
+        ("log(x) + 1", "x=-1", "warning: log(x) (line 1, column 1) is nan in the forward sweep"),
+        ("2 + 1/x", "x=0", "warning: 1 / x (line 1, column 6) is inf in the forward sweep"),
         ("y = 2*x\nz = y + log(y - 2)", "x=1", "warning: log(y - 2) (line 2, column 9) is -inf in the forward sweep"),
-        ("0*sqrt(x)", "x=0", "warning: the reverse sweep went nan on the edge into sqrt(x) (column 3) from argument 1: "
+        ("0*sqrt(x)", "x=0", "warning: the reverse sweep went nan on the edge into sqrt(x) (line 1, column 3) from argument 1: "
                              "0 × inf (adjoint 0 times local partial inf)"),
-        ("sqrt(x) + 1", "x=0", "warning: the reverse sweep went inf on the edge into sqrt(x) (column 1) from "
+        ("sqrt(x) + 1", "x=0", "warning: the reverse sweep went inf on the edge into sqrt(x) (line 1, column 1) from "
                                "argument 1: its local partial is inf"),
         ("1e200*sin(1e200*x)", "x=1", "the product"),
     ],
@@ -388,11 +388,11 @@ def test_no_warning_when_everything_is_finite():
 @pytest.mark.parametrize(
     "program,at,note",
     [
-        ("abs(x)", "x=0", "note: abs(x) (column 1): abs at 0: derivative taken as 0"),
-        ("relu(x)", "x=0", "note: relu(x) (column 1): relu at 0: derivative taken as 0"),
-        ("max(a, b, c)", "a=1,b=1,c=1", "note: max(a, b, c) (column 1): a 3-way tie: each tied argument gets 1/3"),
-        ("hypot(a, b)", "a=0,b=0", "note: hypot(a, b) (column 1): hypot at (0, 0): derivatives taken as (0, 0)"),
-        ("sqrt(x)", "x=0", "note: sqrt(x) (column 1): sqrt at 0: derivative +inf"),
+        ("abs(x)", "x=0", "note: abs(x) (line 1, column 1): abs at 0: derivative taken as 0"),
+        ("relu(x)", "x=0", "note: relu(x) (line 1, column 1): relu at 0: derivative taken as 0"),
+        ("max(a, b, c)", "a=1,b=1,c=1", "note: max(a, b, c) (line 1, column 1): a 3-way tie: each tied argument gets 1/3"),
+        ("hypot(a, b)", "a=0,b=0", "note: hypot(a, b) (line 1, column 1): hypot at (0, 0): derivatives taken as (0, 0)"),
+        ("sqrt(x)", "x=0", "note: sqrt(x) (line 1, column 1): sqrt at 0: derivative +inf"),
         ("x^y", "x=0,y=0", "exponent 0"),
     ],
 )
@@ -406,7 +406,7 @@ def test_notes_say_when_a_convention_was_applied(program, at, note):
 
 def test_parse_error_shows_the_line_and_a_caret():
     proc = fails(2, "eval", "sin(w", "--at", "w=1")
-    assert proc.stderr == "gradcli: column 6: unexpected end of the program: expected ',' or ')'\n  sin(w\n       ^\n"
+    assert proc.stderr == "gradcli: line 1, column 6: unexpected end of the program: expected ',' or ')'\n  sin(w\n       ^\n"
     proc = fails(2, "eval", "--file", "-", "--at", "x=1", input="x = 1\ny = x +* 2\nz = y\n")
     assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name or '('\n" \
                           "  y = x +* 2\n         ^\n"
@@ -432,18 +432,18 @@ def test_the_caret_is_under_the_offending_character(program):
 @pytest.mark.parametrize(
     "program,message",
     [
-        ("Sin(x)", "gradcli: column 1: unknown function Sin: did you mean sin?"),
-        ("hypot(x)", "gradcli: column 1: hypot takes 2 arguments, got 1"),
-        ("max()", "gradcli: column 1: max takes one or more arguments, got none"),
-        ("y = x + 1; x = 2", "gradcli: column 12: x is used before its assignment (first use at column 5)"),
-        ("x = 1; x = 2", "gradcli: column 8: x is assigned twice (a name holds one value)"),
-        ("pi = 3", "gradcli: column 1: cannot assign to the constant pi"),
-        ("f(a, a) = a", "gradcli: column 1: duplicate parameter a in the definition of f"),
-        ("x = w; f(a) = a", "gradcli: column 8: the last statement defines f"),
-        ("x + 1; y = w", "gradcli: column 1: this expression is not the last statement"),
-        ("y = f(x); f(a) = a", "gradcli: column 5: f is called before its definition"),
-        ("f(a) = f(a); y = f(x)", "gradcli: column 8: f calls itself"),
-        ("1_000", "gradcli: column 2: unexpected '_000'"),
+        ("Sin(x)", "gradcli: line 1, column 1: unknown function Sin: did you mean sin?"),
+        ("hypot(x)", "gradcli: line 1, column 1: hypot takes 2 arguments, got 1"),
+        ("max()", "gradcli: line 1, column 1: max takes one or more arguments, got none"),
+        ("y = x + 1; x = 2", "gradcli: line 1, column 12: x is used before its assignment (first use at line 1, column 5)"),
+        ("x = 1; x = 2", "gradcli: line 1, column 8: x is assigned twice (a name holds one value)"),
+        ("pi = 3", "gradcli: line 1, column 1: cannot assign to the constant pi"),
+        ("f(a, a) = a", "gradcli: line 1, column 1: duplicate parameter a in the definition of f"),
+        ("x = w; f(a) = a", "gradcli: line 1, column 8: the last statement defines f"),
+        ("x + 1; y = w", "gradcli: line 1, column 1: this expression is not the last statement"),
+        ("y = f(x); f(a) = a", "gradcli: line 1, column 5: f is called before its definition"),
+        ("f(a) = f(a); y = f(x)", "gradcli: line 1, column 8: f calls itself"),
+        ("1_000", "gradcli: line 1, column 2: unexpected '_000'"),
         ("", "gradcli: the program is empty"),
     ],
 )
@@ -488,21 +488,15 @@ def test_a_closed_pipe_ends_quietly_with_141():
 
 
 def test_a_failed_write_to_stdout_exits_141():
-    """Plain and JSON output are one write: when it meets a closed pipe the exit code is 141."""
-    driver = (
-        "import sys\n"
-        "from gradcli.cli import main\n"
-        "class Closed:\n"
-        "    def __init__(self, f): self.f = f\n"
-        "    def write(self, text): raise BrokenPipeError(32, 'Broken pipe')\n"
-        "    def flush(self): pass\n"
-        "    def __getattr__(self, name): return getattr(self.f, name)\n"
-        "sys.stdout = Closed(sys.stdout)\n"
-        "main(sys.argv[1:])\n"
-    )
+    """Plain, JSON and csv output meeting a pipe whose reader is gone: the exit code is 141."""
     for fmt in ("json", "plain", "csv"):
-        proc = subprocess.run([sys.executable, "-c", driver, "eval", "x", "--at", "x=1", "-o", fmt],
-                              capture_output=True, text=True)
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "gradcli", "eval", "x", "--at", "x=1", "-o", fmt],
+                                  stdout=write, stderr=subprocess.PIPE, text=True)
+        finally:
+            os.close(write)
         assert (proc.returncode, proc.stderr) == (141, ""), fmt
 
 

@@ -10,14 +10,15 @@ What is asserted of every run, exactly:
 3. Status 2 (eval): stderr is exactly one message, either one line
       `gradcli: MESSAGE`
    or the parse-error display of three lines
-      `gradcli: [line L, ]column C: MESSAGE` / `  EXCERPT` / `  ␣␣␣^`
+      `gradcli: line L, column C: MESSAGE` / `  EXCERPT` / `  ␣␣␣^`
    where C is a real column of line L (1 <= C <= its length + 1) and the caret stands under
    column C of the excerpt. MESSAGE names the position (column C, or byte N of undecodable
    input) or the name at fault (`no value for input w`); the only message with neither is the
    empty program's.
 4. Status 0 (eval): stdout is well-formed in the format asked for (strict JSON for json/jsonl,
    the `value` / `d/dNAME` lines for plain, two rows for csv), with one partial per input, and
-   every stderr line is a `warning: ` or a `note: `.
+   every stderr line is a `warning: ` or a `note: `, or the excerpt and caret lines under a
+   warning (`  EXCERPT` / `  ␣␣␣^`).
 5. batch: status 0 or 1; exactly one JSON record per line that is not blank or a `#` comment
    (a line is what ends at b"\\n"), in order, each carrying its 1-based "line" and either
    "value" and "gradient" or a one-line "error".
@@ -113,7 +114,7 @@ def fuzz_bytes(draw):
 
 # -- the checks --------------------------------------------------------------------------------
 
-_POSITION = re.compile(r"gradcli: (line (\d+), )?column (\d+): \S")
+_POSITION = re.compile(r"gradcli: line (\d+), column (\d+): \S")
 _ONE_LINERS = [
     re.compile(r"gradcli: the program is empty"),
     re.compile(r"gradcli: no value for inputs? [A-Za-z_][A-Za-z0-9_]*"),
@@ -133,7 +134,7 @@ def check_error(stderr, source):
         assert len(lines) == 1 and any(p.match(lines[0]) for p in _ONE_LINERS), f"unexpected message: {stderr!r}"
         return
     assert len(lines) == 3, f"a positioned error is the message, the excerpt and the caret: {stderr!r}"
-    line_no, col = int(m.group(2) or 1), int(m.group(3))
+    line_no, col = int(m.group(1)), int(m.group(2))
     source_lines = source.removeprefix("\ufeff").split("\n")
     assert 1 <= line_no <= len(source_lines), stderr
     text = source_lines[line_no - 1].rstrip("\r")
@@ -157,8 +158,13 @@ def check_stderr(stderr):
 
 def check_output(fmt, stdout, stderr, inputs):
     """Assertion 4."""
-    for line in stderr.splitlines():
-        assert line.startswith(("warning: ", "note: ")), stderr
+    lines = stderr.splitlines()
+    k = 0
+    while k < len(lines):
+        assert lines[k].startswith(("warning: ", "note: ")), stderr
+        shown = lines[k + 1:k + 3]
+        under = len(shown) == 2 and shown[0].startswith("  ") and re.fullmatch(r"  +\^", shown[1])
+        k += 3 if lines[k].startswith("warning: ") and under else 1
     if fmt in ("json", "jsonl"):
         record = json.loads(stdout, parse_constant=_no_constant)
         assert set(record) >= {"value", "gradient"} and list(record["gradient"]) == inputs
@@ -435,7 +441,7 @@ def test_fuzz_checks_can_fail():
     with pytest.raises(AssertionError):
         check_error("gradcli: something\nmore\n", "w")
     with pytest.raises(AssertionError):
-        check_error("gradcli: column 9: unexpected end\n  w\n          ^\n", "w")
+        check_error("gradcli: line 1, column 9: unexpected end\n  w\n          ^\n", "w")
     with pytest.raises(AssertionError):
-        check_error("gradcli: column 1: unexpected x\n  ab\n   ^\n", "ab")
-    check_error("gradcli: column 2: unexpected end of the program: expected ')'\n  (\n   ^\n", "(")
+        check_error("gradcli: line 1, column 1: unexpected x\n  ab\n   ^\n", "ab")
+    check_error("gradcli: line 1, column 2: unexpected end of the program: expected ')'\n  (\n   ^\n", "(")

@@ -44,7 +44,7 @@ def test_numbers(text, want):
 def test_malformed_numbers_are_errors(text, column):
     e = compile_error(text)
     assert e.exit_code == 2
-    assert e.render().startswith(f"column {column}: unexpected")
+    assert e.render().startswith(f"line 1, column {column}: unexpected")
 
 
 def test_constants():
@@ -329,10 +329,10 @@ def test_exponentially_many_paths_cost_one_node_each():
 
 ERRORS = [
     # program, words the message must contain, (line, column) it must point at (None: no position)
-    ("y = x + 1; x = 2", "x is used before its assignment (first use at column 5)", (1, 12)),
+    ("y = x + 1; x = 2", "x is used before its assignment (first use at line 1, column 5)", (1, 12)),
     ("f(a) = a*c; c = 2; y = f(x)", "c is used before its assignment", (1, 13)),
     ("x = 1; x = 2", "x is assigned twice", (1, 8)),
-    ("x = x + 1", "x is used before its assignment (first use at column 5)", (1, 1)),
+    ("x = x + 1", "x is used before its assignment (first use at line 1, column 5)", (1, 1)),
     ("pi = 3", "cannot assign to the constant pi", (1, 1)),
     ("x = 1; e = 3", "cannot assign to the constant e", (1, 8)),
     ("sin = 3", "cannot assign to sin: it is a function", (1, 1)),
@@ -393,7 +393,7 @@ def test_errors_name_the_statement(text, words, where):
         return
     line, column = where
     first, shown, caret = rendered.split("\n")
-    prefix = f"line {line}, column {column}: " if "\n" in text.strip() else f"column {column}: "
+    prefix = f"line {line}, column {column}: "
     assert first.startswith(prefix), first
     assert shown == "  " + text.split("\n")[line - 1]
     assert caret == " " * (column + 1) + "^"
@@ -401,7 +401,7 @@ def test_errors_name_the_statement(text, words, where):
 
 def test_an_expression_statement_error_points_at_its_own_statement_not_at_an_earlier_copy():
     e = compile_error("y = x*2; x; z = 3")
-    assert e.render().startswith("column 10:")
+    assert e.render().startswith("line 1, column 10:")
 
 
 # -- deep and long programs (no recursion anywhere) ---------------------------------------------

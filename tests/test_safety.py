@@ -183,7 +183,7 @@ def test_file_errors_name_the_path(files, path, reason):
 
 def test_no_at_file_indirection(files):
     code, out, err = run_main(["eval", "--at", "w=1", "--", "@args.txt"])
-    assert code == 2 and "column 1" in err
+    assert code == 2 and "line 1, column 1" in err
 
 
 @pytest.mark.skipif(not has_option("--points"), reason="gradcli eval --points (issue 3) does not exist yet")
