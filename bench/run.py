@@ -120,9 +120,9 @@ PHASES = r"""
 import json, sys, time, resource
 t0 = time.perf_counter()
 import gradcli
-from gradcli import formats
-from gradcli.compiler import compile_program
-from gradcli.sweep import forward, reverse, point_values
+from gradcli.render import formats
+from gradcli.core.compiler import compile_program
+from gradcli.engine.sweep import forward, reverse, point_values
 text = open(sys.argv[1]).read()
 point = json.loads(sys.argv[2])
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -141,7 +141,7 @@ print(json.dumps({"import": t1 - t0, "parse_build": t2 - t1, "forward": t3 - t2,
 LARK_ONLY = r"""
 import json, sys, time
 from lark import Lark
-from gradcli.compiler import grammar_path
+from gradcli.core.compiler import grammar_path
 text = open(sys.argv[1]).read()
 parser = Lark(grammar_path().read_text(), parser="lalr", lexer="contextual")
 t = time.perf_counter(); parser.parse(text); print(json.dumps({"lark_tree_parse": time.perf_counter() - t}))
@@ -205,8 +205,8 @@ print(json.dumps({"t": best}))
 VECTOR_W4 = r"""
 import json, sys, time
 import numpy as np
-from gradcli.compiler import compile_program
-from gradcli.vector import sweep_columns
+from gradcli.core.compiler import compile_program
+from gradcli.io.points import sweep_columns
 n, program_text, chunk = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 program = compile_program(program_text)
 rng = np.random.default_rng(2)
@@ -310,7 +310,7 @@ def main():
             points_csv(csv, n)
             wall, rss = median_of(repeat, lambda: run(gradcli_cmd("eval", W4_PROGRAM, "--points", str(csv), "-o", "csv")))
             npt = median_of(repeat, lambda: child_json(NUMPY_W4, str(n)))["t"]
-            from gradcli.vector import Points  # sweep in the CLI's own chunks (W4 is small: full rows)
+            from gradcli.io.points import Points  # sweep in the CLI's own chunks (W4 is small: full rows)
 
             chunk = Points.ROWS
             sweeps = median_of(repeat, lambda: child_json(VECTOR_W4, str(n), W4_PROGRAM, str(chunk)))["t"]

@@ -6,9 +6,9 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
     >>> r.value, r.gradient["w"]
 """
 
-from .compiler import Program, compile_program
-from .errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
-from .sweep import Result
+from .core.compiler import Program, compile_program
+from .core.errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
+from .engine.sweep import Result
 
 __version__ = "0.1.0"
 
@@ -21,7 +21,7 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
     values; all three give the same numbers. `stats=True` fills `result.stats`. (Inputs named
     `strategy` or `stats` go in the mapping.)
     """
-    from .sweep import evaluate as sweep
+    from .engine.sweep import evaluate as sweep
 
     if isinstance(program, str):
         program = compile_program(program)
@@ -32,10 +32,10 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
 
 # Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.
 _LAZY = {
-    "check_gradient": "check",
-    "Derivatives": "symbolic",
-    "hessian": "symbolic",
-    "hessian_vector_product": "symbolic",
+    "check_gradient": "derived.check",
+    "Derivatives": "derived.symbolic",
+    "hessian": "derived.symbolic",
+    "hessian_vector_product": "derived.symbolic",
 }
 
 

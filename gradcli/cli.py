@@ -12,9 +12,9 @@ import sys
 import click
 
 from . import __version__
-from .batch import parse_point
-from .check import ATOL, RTOL
-from .errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
+from .io.batch import parse_point
+from .derived.check import ATOL, RTOL
+from .core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
 
 
 # -- option values -----------------------------------------------------------------------
@@ -55,7 +55,7 @@ def use_color(flag):
 def load_program(program, file):
     """The compiled program of the argument or --file, through the on-disk cache of compiled
     programs (gradcli/cache.py), so a command repeated in a shell loop parses only once."""
-    from .cache import compile_cached
+    from .io.cache import compile_cached
 
     return compile_cached(program_text(program, file))
 
@@ -240,8 +240,8 @@ def cli():
 )
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
-    from . import formats
-    from .sweep import evaluate
+    from .render import formats
+    from .engine.sweep import evaluate
 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
@@ -306,7 +306,8 @@ def check_wrt(wrt, input_names):
 def explain_command(program, at, file, digits, show_all, as_json, color):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
-    from . import explain, formats
+    from .derived import explain
+    from .render import formats
 
     ex = explain.explain(load_program(program, file), parse_point(at))
     report(ex.result)
@@ -333,8 +334,8 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
 @click.option("--color/--no-color", default=None, help="Colour in the tree (default: on a terminal, unless NO_COLOR).")
 def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
     """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
-    from . import drawing
-    from .sweep import evaluate
+    from .render import drawing
+    from .engine.sweep import evaluate
 
     compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at), full=True) if at else None
@@ -366,8 +367,8 @@ def formats_option(*names):
 @color_option
 def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
     """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
-    from . import formats
-    from .symbolic import Derivatives
+    from .render import formats
+    from .derived.symbolic import Derivatives
 
     compiled = load_program(program, file)
     d = Derivatives(compiled, check_wrt(wrt, compiled.input_names), order)
@@ -393,8 +394,8 @@ def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
 def hessian_command(program, at, file, hvp, fmt, as_json, digits, strict, color):
     """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
     derivative graph again."""
-    from . import formats
-    from .symbolic import hessian, hessian_vector_product
+    from .render import formats
+    from .derived.symbolic import hessian, hessian_vector_product
 
     compiled = load_program(program, file)
     point = parse_point(at)
@@ -438,8 +439,8 @@ def parse_vector(text):
 def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, digits, color):
     """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
     point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
-    from . import formats
-    from .check import check_gradient
+    from .render import formats
+    from .derived.check import check_gradient
 
     checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     fmt = resolve_format(fmt, as_json)
@@ -482,8 +483,8 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     line, in order, written as it is computed. A line may carry its own point:
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
     error record and the batch goes on; the exit status is then 1."""
-    from . import formats
-    from .batch import Batch, open_input
+    from .render import formats
+    from .io.batch import Batch, open_input
 
     fmt = resolve_format(fmt, False)
     batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
@@ -518,9 +519,9 @@ def reported(records, fmt):
 
 def eval_points(program, path, defaults, fmt, digits, wrt, quiet, strict, color):
     """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
-    from . import formats
-    from .batch import open_input
-    from .vector import Points
+    from .render import formats
+    from .io.batch import open_input
+    from .io.points import Points
 
     if fmt == "json":
         raise UsageError("--points writes a record per point: use -o jsonl, csv, plain or table")

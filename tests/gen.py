@@ -1,7 +1,7 @@
 """Random valid gradcli programs, with their meaning built from the same description.
 
 `programs()` is a hypothesis strategy for an `Example`: program text over the whole language
-(every function in gradcli.ops.CALLABLE, the operators with all their spellings, user function
+(every function in gradcli.core.ops.CALLABLE, the operators with all their spellings, user function
 definitions and calls, assignments, shared subexpressions, unary minus and power chains,
 comments, empty statements, CRLF) and a point inside every function's domain.
 
@@ -30,7 +30,7 @@ import mpmath
 import sympy
 from hypothesis import strategies as st
 
-from gradcli.ops import CALLABLE
+from gradcli.core.ops import CALLABLE
 
 DPS = 50  # digits of the reference values
 U = 2.0**-53  # unit roundoff of float64

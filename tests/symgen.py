@@ -12,7 +12,7 @@ import random
 
 import sympy
 
-from gradcli.numerics import FloatMath
+from gradcli.numbers.float64 import FloatMath
 
 INPUTS = ("x", "y", "z")
 SYMBOLS = {name: sympy.Symbol(name, real=True) for name in INPUTS}

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 import gradcli
-from gradcli import compiler
+from gradcli.core import compiler
 from gen import run_main
 
 GRADCLI = [sys.executable, "-m", "gradcli"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from gradcli import cache
-from gradcli.compiler import compile_program
+from gradcli.io import cache
+from gradcli.core.compiler import compile_program
 
 PROGRAMS = [
     "sin(w)*w",

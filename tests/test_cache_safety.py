@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from gradcli import cache
-from gradcli.compiler import compile_program
+from gradcli.io import cache
+from gradcli.core.compiler import compile_program
 from test_cache import entries, same_program, sealed
 
 OLD = 946684800  # 2000-01-01: foreign files older than every entry, the first an mtime sort would pick
@@ -191,8 +191,8 @@ def test_a_full_disk_leaves_no_partial_entry(cache_home, monkeypatch):
 
 WRITER = """
 import sys
-from gradcli import cache
-from gradcli.compiler import compile_program
+from gradcli.io import cache
+from gradcli.core.compiler import compile_program
 text = sys.argv[1]
 key = cache._key(text)
 path = cache.entry_path(cache.cache_dir(), key)

@@ -11,7 +11,7 @@ from conftest import run_cli
 from symgen import example
 
 from gradcli import check_gradient
-from gradcli.ops import OPS
+from gradcli.core.ops import OPS
 
 ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"
 
@@ -31,7 +31,7 @@ def test_smooth_programs_pass(seed):
 
 README_WRONG_RULE = """
 import dataclasses, gradcli
-from gradcli.ops import OPS
+from gradcli.core.ops import OPS
 OPS["tanh"] = dataclasses.replace(OPS["tanh"], partials=lambda m, y, x: (m.sub(1.0, m.mul(y, 2.0)),))
 report = gradcli.check_gradient("tanh(w) * w", {"w": 0.5})
 print(report.ok)
@@ -189,7 +189,7 @@ def test_a_convention_note_appears_exactly_at_a_non_differentiable_point(program
 def test_cli_check_catches_a_wrong_rule():
     """The real CLI, with the tanh rule broken in the process before it starts."""
     code = (
-        "import dataclasses, sys; from gradcli.ops import OPS; "
+        "import dataclasses, sys; from gradcli.core.ops import OPS; "
         "OPS['tanh'] = dataclasses.replace(OPS['tanh'], partials=lambda m, y, x: (m.sub(1.0, y),)); "
         "from gradcli.cli import main; main(sys.argv[1:])"
     )

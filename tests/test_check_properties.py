@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import gradcli
 from gradcli import check_gradient
-from gradcli.errors import GradcliError
-from gradcli.ops import OPS
+from gradcli.core.errors import GradcliError
+from gradcli.core.ops import OPS
 
 
 @st.composite

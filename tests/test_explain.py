@@ -5,7 +5,7 @@ import json
 from conftest import run_cli
 
 import gradcli
-from gradcli import explain
+from gradcli.derived import explain
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import run_cli
 
 import gradcli
-from gradcli import drawing
+from gradcli.render import drawing
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 SHARED = "x = sin(w); y = x*x + x + v*2; z = y^2"

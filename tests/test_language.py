@@ -9,7 +9,7 @@ from conftest import run_cli
 
 import gradcli
 from gradcli import ProgramError, compile_program, evaluate
-from gradcli.graph import Graph
+from gradcli.core.graph import Graph
 
 
 def ops(text):

@@ -15,7 +15,7 @@ from conftest import run_cli
 
 import gradcli
 from gradcli import cli
-from gradcli.errors import Located, MissingInputs, caret_lines, where
+from gradcli.core.errors import Located, MissingInputs, caret_lines, where
 
 
 # -- one wording for a position ------------------------------------------------------------

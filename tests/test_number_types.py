@@ -18,13 +18,13 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.compiler import Program
-from gradcli.graph import Graph
-from gradcli.numerics import FloatMath
-from gradcli.ops import OPS
-from gradcli.sweep import forward
-from gradcli.symbolic import SymbolicMath
-from gradcli.vector import NumpyMath
+from gradcli.core.compiler import Program
+from gradcli.core.graph import Graph
+from gradcli.numbers.float64 import FloatMath
+from gradcli.core.ops import OPS
+from gradcli.engine.sweep import forward
+from gradcli.derived.symbolic import SymbolicMath
+from gradcli.io.points import NumpyMath
 
 inf, nan = math.inf, math.nan
 VALUES = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 3.0, inf, -inf, nan, 1e308, 5e-324]

@@ -12,8 +12,8 @@ import operator
 import pytest
 
 import gradcli
-from gradcli.numerics import FloatMath
-from gradcli.ops import OPS
+from gradcli.numbers.float64 import FloatMath
+from gradcli.core.ops import OPS
 
 inf, nan = math.inf, math.nan
 

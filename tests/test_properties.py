@@ -12,7 +12,7 @@ For each generated program and point:
 - the gradient agrees with central differences of gradcli's own values, wherever the exact
   function is smooth across the step and the step's truncation and rounding errors are small.
 - `--strategy store|recompute|checkpoint` give the same value and gradient bit for bit.
-- printing a parsed program (gradcli.printing.to_program) and parsing it again gives the same DAG.
+- printing a parsed program (gradcli.core.printing.to_program) and parsing it again gives the same DAG.
 
 Profiles (tests/conftest.py): the quick one runs in CI; GRADCLI_THOROUGH=1 runs tens of thousands.
 """
@@ -156,8 +156,8 @@ def test_strategies_agree_bit_for_bit(ex):
 
 
 def to_program(program):
-    """The program printed back as text by gradcli.printing (the printer `gradcli diff` uses)."""
-    from gradcli.printing import to_program as printer
+    """The program printed back as text by gradcli.core.printing (the printer `gradcli diff` uses)."""
+    from gradcli.core.printing import to_program as printer
 
     return printer(program.graph, [(program.output_name or "out", program.output)], reserved=program.input_names)
 
@@ -219,7 +219,7 @@ def test_generator_covers_the_whole_language():
         ] if present)
 
     collect()
-    from gradcli.ops import CALLABLE
+    from gradcli.core.ops import CALLABLE
 
     wanted = set(CALLABLE) | {"add", "sub", "mul", "div", "neg", "user function", "assignment", "shared node", "^",
                               "**", "pow(", "power chain", "unary minus of a power", "pi", "e", "CRLF", "comment",

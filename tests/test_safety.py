@@ -26,7 +26,7 @@ from gen import run_main
 from test_fuzz import check_error, check_stderr
 
 PACKAGE = Path(gradcli.__file__).parent
-SOURCES = sorted(PACKAGE.glob("*.py"))
+SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 
 def calls(path):
@@ -70,7 +70,7 @@ def test_the_parser_is_not_unpickled_from_the_temporary_directory(tmp_path):
                           capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
-    code = re.sub(r"#[^\n]*", "", (PACKAGE / "compiler.py").read_text())
+    code = re.sub(r"#[^\n]*", "", (PACKAGE / "core" / "compiler.py").read_text())
     assert "Lark(" in code and not re.search(r"cache\s*=\s*True", code)
 
 

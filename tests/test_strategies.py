@@ -8,8 +8,8 @@ import pytest
 from conftest import run_cli
 
 import gradcli
-from gradcli import formats
-from gradcli.sweep import STRATEGIES, differentiate, point_values
+from gradcli.render import formats
+from gradcli.engine.sweep import STRATEGIES, differentiate, point_values
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 

@@ -10,8 +10,8 @@ from conftest import run_cli
 from symgen import SYMBOLS, example
 
 from gradcli import Derivatives, UsageError, compile_program, evaluate, hessian, hessian_vector_product
-from gradcli.ops import CALLABLE
-from gradcli.printing import program_text, to_program
+from gradcli.core.ops import CALLABLE
+from gradcli.core.printing import program_text, to_program
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"

@@ -8,8 +8,8 @@ import re
 import pytest
 
 import gradcli
-from gradcli.numerics import format_number
-from gradcli.sweep import evaluate
+from gradcli.numbers.float64 import format_number
+from gradcli.engine.sweep import evaluate
 
 from conftest import run_cli
 

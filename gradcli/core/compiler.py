@@ -353,8 +353,8 @@ _OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR"}
 def grammar_path():
     """grammars/gradcli.lark: inside the package when installed from a wheel (pyproject maps
     it there), beside the package in a source checkout or an editable install."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammars" / "gradcli.lark", here.parent / "grammars" / "gradcli.lark"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "grammars" / "gradcli.lark", package.parent / "grammars" / "gradcli.lark"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("gradcli's grammar file gradcli.lark is missing from this installation")

@@ -9,9 +9,9 @@ numbers; without one, B is drawn in symbols. Everything is in node-id order, so 
 program always draws the same text, and nothing recurses: 10^5-node programs draw in a breath.
 """
 
-from .explain import definition, symbol
+from ..derived.explain import definition, symbol
 from .formats import ROLE_WORDS, format_number
-from .sweep import edge_offsets, edge_roles, node_roles
+from ..engine.sweep import edge_offsets, edge_roles, node_roles
 
 
 class Drawing:

@@ -13,9 +13,9 @@ style the words (rich is imported only for the terminal).
 from collections import Counter
 from dataclasses import dataclass
 
-from .formats import ROLE_WORDS, format_number, gradient_items, json_number
-from .graph import ATOM, expression_text
-from .sweep import UNUSED, edge_offsets, evaluate
+from ..render.formats import ROLE_WORDS, format_number, gradient_items, json_number
+from ..core.graph import ATOM, expression_text
+from ..engine.sweep import UNUSED, edge_offsets, evaluate
 
 
 @dataclass

@@ -11,7 +11,7 @@ import io
 import json
 from itertools import chain
 
-from .numerics import format_number, json_number
+from ..numbers.float64 import format_number, json_number
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
 
@@ -277,7 +277,7 @@ _LABEL_MIN = 4  # the narrowest a folding label column is made before the table 
 def select_nodes(program, items):
     """The node ids `--nodes` names, in id order: each item (comma-separated too) is a name
     (an input or an assigned name), a node id, or an id range A-B. Unknown ones: UsageError."""
-    from .errors import UsageError
+    from ..core.errors import UsageError
 
     graph = program.graph
     n = len(graph)
@@ -583,7 +583,7 @@ def _table(*columns, whole_numbers=False):
 
 def derivatives_record(d, inline=False):
     """`gradcli diff` as JSON: the shared program, and one program per partial."""
-    from .printing import program_text
+    from ..core.printing import program_text
 
     return {
         "output": d.output,

@@ -17,10 +17,10 @@ import re
 import sys
 from collections import OrderedDict
 
-from .compiler import compile_program
-from .errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
-from .formats import error_record, result_record
-from .sweep import evaluate
+from ..core.compiler import compile_program
+from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
+from ..render.formats import error_record, result_record
+from ..engine.sweep import evaluate
 
 BOM = b"\xef\xbb\xbf"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -24,8 +24,8 @@ from itertools import chain
 import numpy as np
 
 from .batch import BOM, check_failures, decode_line, is_blank
-from .errors import GradcliError, UsageError
-from .sweep import forward, reverse
+from ..core.errors import GradcliError, UsageError
+from ..engine.sweep import forward, reverse
 
 
 def _elementwise(f):

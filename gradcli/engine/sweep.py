@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from time import perf_counter
 
-from .errors import Located, MissingInputs, UsageError, where
-from .numerics import FloatMath
-from .ops import OPS
+from ..core.errors import Located, MissingInputs, UsageError, where
+from ..numbers.float64 import FloatMath
+from ..core.ops import OPS
 
 
 GRADIENT, CONSTANT, UNUSED = "gradient", "constant", "unused"  # a node's or an edge's role
@@ -592,7 +592,7 @@ def describe(program, node, pairs=None):
     """`sin(w) (line 1, column 5)`, or `z = log(y - 2) (line 2, column 5)` for a named node: a
     node as the user wrote it, with where it first occurs. `pairs` is graph.label_pairs(), when
     the caller describes many nodes."""
-    from .graph import expression_text
+    from ..core.graph import expression_text
 
     graph = program.graph
     pairs = pairs or graph.label_pairs()

@@ -26,10 +26,10 @@ import stat
 import tempfile
 import time
 
-from . import __version__
-from .compiler import Program, compile_program, grammar_path
-from .graph import Graph
-from .ops import OPS
+from .. import __version__
+from ..core.compiler import Program, compile_program, grammar_path
+from ..core.graph import Graph
+from ..core.ops import OPS
 
 MAX_ENTRIES = 256  # oldest entries beyond this are removed when a new one is written
 STALE_TMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
@@ -60,8 +60,8 @@ def _key(source):
     entry an older one wrote)."""
     h = hashlib.sha256()
     h.update(f"gradcli {__version__} format {_FORMAT}\0".encode())
-    here = os.path.dirname(os.path.abspath(__file__))
-    for path in (grammar_path(), *(os.path.join(here, m) for m in ("compiler.py", "graph.py", "ops.py"))):
+    core = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "core")
+    for path in (grammar_path(), *sorted(os.path.join(core, m) for m in os.listdir(core) if m.endswith(".py"))):
         with open(path, "rb") as f:
             h.update(f.read())
         h.update(b"\0")

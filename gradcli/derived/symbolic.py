@@ -22,13 +22,13 @@ import math
 import re
 from functools import cached_property
 
-from .compiler import Program, compile_program
-from .errors import UsageError
-from .formats import count_text
-from .numerics import FloatMath
-from .ops import CALLABLE, CONSTANTS, OPS
-from .printing import node_count, program_text, statements
-from .sweep import evaluate, forward, point_values, reverse, unshared_cost
+from ..core.compiler import Program, compile_program
+from ..core.errors import UsageError
+from ..render.formats import count_text
+from ..numbers.float64 import FloatMath
+from ..core.ops import CALLABLE, CONSTANTS, OPS
+from ..core.printing import node_count, program_text, statements
+from ..engine.sweep import evaluate, forward, point_values, reverse, unshared_cost
 
 
 class Node:

@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from .numerics import format_number
-from .sweep import evaluate, forward, point_values, reverse
+from ..numbers.float64 import format_number
+from ..engine.sweep import evaluate, forward, point_values, reverse
 
 RTOL = 1e-6
 ATOL = 1e-8
