@@ -436,23 +436,9 @@ class _Reductions:
         return None
 
 
-# Terminal names in the user's words, for "expected ..." in parse errors.
-_TERMINALS = {
-    "NUMBER": "a number",
-    "NAME": "a name",
-    "CALL_OPEN": "a function call",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "ADD_OP": "'+' or '-'",
-    "MUL_OP": "'*' or '/'",
-    "POW_OP": "'^'",
-    "_SEP": "';' or a new line",
-    "$END": "the end of the program",
-    "ASSIGN": "an assignment",
-    "DEF_HEAD": "a function definition",
-}
-_OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR"}
+# What may come next, in the user's words: each terminal the parser accepts adds its words.
+_OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR", "ASSIGN", "DEF_HEAD"}
+_OPERATORS = (("ADD_OP", "+ -"), ("MUL_OP", "* /"), ("POW_OP", "^"))
 
 
 def grammar_path():
@@ -485,50 +471,84 @@ def compile_program(source):
     try:
         parser.parse(source)
     except UnexpectedCharacters as e:
-        raise _unexpected_character(source, e.pos_in_stream) from None
+        raise _unexpected_character(source, e.pos_in_stream, _acceptable(parser, source, e.pos_in_stream)) from None
     except UnexpectedInput as e:
-        raise _unexpected_token(source, e) from None
+        token = getattr(e, "token", None)
+        stop = None if token is None or token.type == "$END" else token.start_pos
+        raise _unexpected_token(source, token, _acceptable(parser, source, stop)) from None
     finally:
         _Reductions.builder = None
     return builder.finish()
 
 
-def _unexpected_character(source, pos):
+def _acceptable(parser, source, stop):
+    """The terminals the parser accepts just before offset `stop` (None: at the end).
+
+    The failed parse cannot say: LALR reduces on a lookahead before it finds that it cannot
+    shift it (at the end of `(x` it has already reduced `x` to a finished group), and the lexer's
+    expected set is a union over merged states. So the text is parsed again up to `stop`,
+    with no callbacks (nothing is built), and each terminal is tried on a copy of that state.
+    Only errors pay for this.
+    """
+    from copy import copy
+
+    from lark.exceptions import UnexpectedInput
+
+    cursor = parser.parse_interactive(source)
+    conf = copy(cursor.parser_state.parse_conf)
+    conf.callbacks = {}
+    cursor.parser_state.parse_conf = conf
+    try:
+        for token in cursor.iter_parse():  # yields each token before feeding it
+            if stop is not None and token.start_pos >= stop:
+                break
+    except UnexpectedInput:
+        pass  # the offending character or token itself: the state is the one before it
+    return cursor.accepts()
+
+
+def _expected(accepted):
+    """'expected ...' for a set of terminal names, in the user's words, never lark's."""
+    words = []
+    if accepted & _OPERAND:
+        words += ["a number", "a name", "'('"]
+        if "ADD_OP" in accepted:
+            words.append("a sign (+ -)")
+    else:
+        symbols = [text for name, text in _OPERATORS if name in accepted]
+        if symbols:
+            words.append(f"an operator ({' '.join(symbols)})")
+    words += [text for name, text in (("COMMA", "','"), ("RPAR", "')'")) if name in accepted]
+    if "_SEP" in accepted or "$END" in accepted:
+        words.append("the end of the statement")
+    return "expected " + _join_or(words) if words else "nothing more can come here"
+
+
+def _unexpected_character(source, pos, accepted):
     ch = source[pos]
+    want = _expected(accepted)
     if ch == "=":
         return ProgramError(
-            "unexpected '=': it may only follow a name (x = ...) or a definition head f(a, b) = ...",
+            f"unexpected '=': {want} ('=' belongs only in a statement's head, as in x = ... or f(a, b) = ...)",
             source=source,
             pos=pos,
         )
     shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
     hint = " (names are ASCII letters, digits and _)" if not ch.isascii() else ""
-    return ProgramError(f"unexpected character {shown}{hint}", source=source, pos=pos)
+    return ProgramError(f"unexpected character {shown}{hint}: {want}", source=source, pos=pos)
 
 
-def _unexpected_token(source, e):
-    token = getattr(e, "token", None)
-    expected = set(getattr(e, "expected", ()) or ())
+def _unexpected_token(source, token, accepted):
     if token is None or token.type == "$END":
         pos = len(source.rstrip())
         found = "end of the program"
+    elif token.type == "_SEP":
+        pos = token.start_pos
+        found = "end of the line" if str(token) == "\n" else "';'"
     else:
         pos = token.start_pos
-        found = _TERMINALS.get(token.type, repr(str(token)))
-        if token.type in ("NUMBER", "NAME", "CALL_OPEN", "ADD_OP", "MUL_OP", "POW_OP", "RPAR", "LPAR", "COMMA",
-                          "ASSIGN", "DEF_HEAD"):
-            found = repr(str(token).strip())
-        elif token.type == "_SEP":
-            found = "end of the line" if str(token) == "\n" else "';'"
-    if expected & _OPERAND:
-        want = "a number, a name or '('"
-    elif "ADD_OP" in expected:
-        closers = [_TERMINALS[t] for t in ("COMMA", "RPAR") if t in expected]
-        want = _join_or(["an operator (+ - * / ^)", *closers, "the end of the statement"])
-    else:
-        words = [_TERMINALS[t] for t in sorted(expected) if t in _TERMINALS and t not in ("ASSIGN", "DEF_HEAD")]
-        want = _join_or(words) if words else "something else"
-    return ProgramError(f"unexpected {found}: expected {want}", source=source, pos=pos)
+        found = repr(str(token).strip())
+    return ProgramError(f"unexpected {found}: {_expected(accepted)}", source=source, pos=pos)
 
 
 def _join_or(words):

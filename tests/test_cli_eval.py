@@ -400,9 +400,9 @@ def test_notes_say_when_a_convention_was_applied(program, at, note):
 
 def test_parse_error_shows_the_line_and_a_caret():
     proc = fails(2, "eval", "sin(w", "--at", "w=1")
-    assert proc.stderr == "gradcli: column 6: unexpected end of the program: expected ',' or ')'\n  sin(w\n       ^\n"
+    assert proc.stderr == "gradcli: column 6: unexpected end of the program: expected an operator (+ - * / ^), ',' or ')'\n  sin(w\n       ^\n"
     proc = fails(2, "eval", "--file", "-", "--at", "x=1", input="x = 1\ny = x +* 2\nz = y\n")
-    assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name or '('\n" \
+    assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name, '(' or a sign (+ -)\n" \
                           "  y = x +* 2\n         ^\n"
 
 
