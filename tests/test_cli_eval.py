@@ -359,7 +359,7 @@ def test_in_a_pipe_the_default_is_plain_and_color_can_be_forced():
     "program,at,warning",
     [
         ("log(x) + 1", "x=-1", "warning: log(x) (column 1) is nan in the forward sweep"),
-        ("2 + 1/x", "x=0", "warning: 1 / x (column 6) is inf in the forward sweep"),
+        ("2 + 1/x", "x=0", "warning: 1 / x (column 5) is inf in the forward sweep"),
         ("y = 2*x\nz = y + log(y - 2)", "x=1", "warning: log(y - 2) (line 2, column 9) is -inf in the forward sweep"),
         ("0*sqrt(x)", "x=0", "warning: the reverse sweep went nan on the edge into sqrt(x) (column 3) from argument 1: "
                              "0 × inf (adjoint 0 times local partial inf)"),
