@@ -138,7 +138,7 @@ def test_json_of_a_deep_program_is_linear():
 def test_deep_nesting_error_is_one_message():
     code, out, err = run_main(["eval", "--at", "w=1", "--", "(" * 10**5 + "w"])
     assert code == 2 and err.startswith("gradcli: line 1, column 100002: unexpected end of the program")
-    assert len(err.splitlines()) == 3 and all(len(line) < 100 for line in err.splitlines())
+    assert len(err.splitlines()) == 3 and all(len(line) < 120 for line in err.splitlines())
 
 
 def test_ten_megabyte_line_with_an_error_at_its_end():
@@ -146,7 +146,7 @@ def test_ten_megabyte_line_with_an_error_at_its_end():
     code, out, err = run_main(["eval", "--at", "w=1", "--", text])
     assert code == 2
     lines = err.splitlines()
-    assert lines[0] == "gradcli: line 1, column 10000002: unexpected character '$'"
+    assert lines[0] == "gradcli: line 1, column 10000002: unexpected character '$': expected an operator (+ - * / ^) or the end of the statement"
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 
 
@@ -160,7 +160,7 @@ def test_exponential_inlining_is_refused_with_a_message(monkeypatch):
     """f(k) = f(k-1)(f(k-1)(t)) doubles at every level: 40 levels would be 2^40 nodes."""
     monkeypatch.setattr(compiler, "MAX_INLINED", 10_000)
     text = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)"
-    with pytest.raises(gradcli.ProgramError, match=r"calling f\d+ here makes user-function calls expand to more than 10,000 nodes"):
+    with pytest.raises(gradcli.ProgramError, match=r"calling f40 here would expand to 1,099,511,627,776 nodes: more than 10,000 nodes"):
         gradcli.compile_program(text)
     ok = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 12)) + "; f11(w)"
     assert len(gradcli.compile_program(ok).graph) == 2**11 + 1
@@ -190,21 +190,21 @@ def test_out_of_memory_is_a_message_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("program, value, where", [
-    ("10^400", math.inf, "10^400 (line 1, column 3)"),
+    ("10^400", math.inf, "10^400 (line 1, column 1)"),
     ("exp(1000)", math.inf, "exp(1000) (line 1, column 1)"),
-    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (line 1, column 2)"),
-    ("9^9^9^9", math.inf, "9^9^9 (line 1, column 4)"),
+    ("2^2^2^2^2", math.inf, "2^2^2^2^2 (line 1, column 1)"),
+    ("9^9^9^9", math.inf, "9^9^9 (line 1, column 3)"),
     ("1e999999", math.inf, "(line 1, column 1)"),
     ("9" * 400, math.inf, "(line 1, column 1)"),
     ("-exp(1000)", -math.inf, "exp(1000) (line 1, column 2)"),
-    ("(-10)^401", -math.inf, "(line 1, column 6)"),
+    ("(-10)^401", -math.inf, "(line 1, column 1)"),
     ("pow(10, 400)", math.inf, "10^400 (line 1, column 1)"),
     ("sinh(1000) + cosh(-1000) + expm1(1000)", math.inf, "sinh(1000) (line 1, column 1)"),
-    ("1e308 * 10", math.inf, "(line 1, column 7)"),
-    ("1e308 + 1e308", math.inf, "(line 1, column 7)"),
-    ("10^400 - 10^400", math.nan, "10^400 (line 1, column 3)"),
-    ("x^400", math.inf, "x^400 (line 1, column 2)"),
-    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (line 1, column 10)"),
+    ("1e308 * 10", math.inf, "(line 1, column 1)"),
+    ("1e308 + 1e308", math.inf, "(line 1, column 1)"),
+    ("10^400 - 10^400", math.nan, "10^400 (line 1, column 1)"),
+    ("x^400", math.inf, "x^400 (line 1, column 1)"),
+    ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (line 1, column 1)"),
 ])
 def test_overflow_is_inf_with_a_warning(program, value, where):
     code, out, err = run_main(["eval", "-o", "json", "--at", "x=1e300", "--", program])

@@ -365,7 +365,7 @@ def test_in_a_pipe_the_default_is_plain_and_color_can_be_forced():
     "program,at,warning",
     [
         ("log(x) + 1", "x=-1", "warning: log(x) (line 1, column 1) is nan in the forward sweep"),
-        ("2 + 1/x", "x=0", "warning: 1 / x (line 1, column 6) is inf in the forward sweep"),
+        ("2 + 1/x", "x=0", "warning: 1 / x (line 1, column 5) is inf in the forward sweep"),
         ("y = 2*x\nz = y + log(y - 2)", "x=1", "warning: log(y - 2) (line 2, column 9) is -inf in the forward sweep"),
         ("0*sqrt(x)", "x=0", "warning: the reverse sweep went nan on the edge into sqrt(x) (line 1, column 3) from argument 1: "
                              "0 × inf (adjoint 0 times local partial inf)"),
@@ -406,9 +406,9 @@ def test_notes_say_when_a_convention_was_applied(program, at, note):
 
 def test_parse_error_shows_the_line_and_a_caret():
     proc = fails(2, "eval", "sin(w", "--at", "w=1")
-    assert proc.stderr == "gradcli: line 1, column 6: unexpected end of the program: expected ',' or ')'\n  sin(w\n       ^\n"
+    assert proc.stderr == "gradcli: line 1, column 6: unexpected end of the program: expected an operator (+ - * / ^), ',' or ')'\n  sin(w\n       ^\n"
     proc = fails(2, "eval", "--file", "-", "--at", "x=1", input="x = 1\ny = x +* 2\nz = y\n")
-    assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name or '('\n" \
+    assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name, '(' or a sign (+ -)\n" \
                           "  y = x +* 2\n         ^\n"
 
 

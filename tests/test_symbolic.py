@@ -284,7 +284,7 @@ def test_cli_diff_formats_and_options():
     "args, message",
     [
         (("diff", tanh_chain(30), "--inline"), "drop --inline"),
-        (("diff", "sin(w", ), "expected ',' or ')'"),
+        (("diff", "sin(w", ), "expected an operator (+ - * / ^), ',' or ')'"),
         (("diff", "x*y", "--wrt", "q"), "not an input"),
         (("diff", "2"), "no inputs"),
         (("hessian", "x*y", "--at", "x=1,y=2", "--hvp", "1"), "--hvp has 1 component"),

@@ -4,11 +4,19 @@ Lark's LALR parser calls `_Reductions` at each reduction, and each call adds (or
 node in the graph, so no parse tree is built and nothing here recurses: a 100,000-deep
 nesting costs a 100,000-entry parser stack, not Python frames.
 
-A user function's body is built into a small graph of its own (its parameters and the outer
-nodes it refers to are leaves) and copied into the caller's graph at each call, node by
-node in creation order; that is what "inlined at each call" means here.
+Every reduction returns a pair (node, start): the node it built or found, and the offset of
+the first token of the subexpression as written (for `1 + 1/x` the `/` node starts at the
+`1` after the `+`; `(a+b)*c` starts at its `(`; `-x` at its `-`). A node's recorded position,
+`graph.pos`, is the start of its first occurrence, so a warning's column is where the text of
+the subexpression begins. Parse errors and other compile errors point at the offending token.
+
+A user function's body is built into a small graph of its own: its parameters and the outer
+nodes it refers to are leaves, and a call of an earlier user function stays one "call" node
+(its op is the callee). A definition therefore costs its own text and nothing more; only a
+call from the main program is inlined, by `_Builder.expand`, into the main graph.
 """
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +31,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # ...` is 2^k nodes at level k), so the nodes it creates are bounded: a clear error, not an
 # exhausted memory. Text-built nodes are not counted (their number is bounded by the text).
 MAX_INLINED = 5_000_000
+_NONE = float("inf")  # "no parameter reachable", in `_Function.reach`
 
 
 class Program:
@@ -43,7 +52,18 @@ class Program:
 
 
 class _Function:
-    """A user function: its parameters and its body as a graph of its own."""
+    """A user function: its parameters, its body as a graph of its own, and two sizes.
+
+    `most` is an upper bound on the nodes one call creates: a sum over the body's nodes, a call
+    node counting its callee's `most` (hash-consing at the call site can only lower it).
+    `least` is a lower bound on the length of a chain of distinct non-leaf nodes in any
+    expansion of a call (a chain's nodes have strictly increasing heights, so no hash-consing
+    can merge them). Both are Python ints, exact however large (2^k at the k-th level of
+    `f1(t) = f0(f0(t)) ...`). `depends` is a bit mask of the parameters the result depends on
+    and `reach` the least length of a path from the result down to one of them.
+    """
+
+    __slots__ = ("name", "params", "pos", "body", "result", "most", "least", "depends", "reach")
 
     def __init__(self, name, params, pos):
         self.name = name
@@ -51,6 +71,42 @@ class _Function:
         self.pos = pos
         self.body = Graph()
         self.result = None
+
+    def measure(self):
+        """Compute `most`, `least`, `depends` and `reach` in one pass over the body."""
+        body = self.body
+        n = len(body)
+        most = 0
+        least, mask, reach = [0] * n, [0] * n, [_NONE] * n
+        for i, op in enumerate(body.op):
+            ps = body.parents[i]
+            if op == "param":
+                mask[i], reach[i] = 1 << body.data[i], 0
+            elif op == "outer":
+                continue  # an existing main-graph node: nothing created
+            elif op == "const":
+                most += 1
+            elif op.__class__ is _Function:
+                most += op.most
+                low, m, r = op.least, 0, _NONE
+                for k, p in enumerate(ps):
+                    if op.depends >> k & 1:
+                        low = max(low, op.reach + least[p])
+                        if mask[p]:
+                            m |= mask[p]
+                            r = min(r, op.reach + reach[p])
+                least[i], mask[i], reach[i] = low, m, r
+            else:
+                most += 1
+                m, r = 0, _NONE
+                for p in ps:
+                    if mask[p]:
+                        m |= mask[p]
+                        r = min(r, reach[p])
+                least[i] = 1 + max(least[p] for p in ps)
+                mask[i], reach[i] = m, r + 1
+        res = self.result
+        self.most, self.least, self.depends, self.reach = most, least[res], mask[res], reach[res]
 
 
 class _Builder:
@@ -66,34 +122,27 @@ class _Builder:
         self.last = None  # (kind, node, name, pos) of the latest statement
         self.statements = 0
         self.inlined = 0  # nodes created by inlining user functions, bounded by MAX_INLINED
-        self.start = None  # offset of the first token seen in the statement being read
+        self.expanded = {}  # (function, argument nodes) -> its result in the main graph
 
     # -- leaves ----------------------------------------------------------------------------
 
-    def _token(self, pos):
-        """Note a token of the statement being read; the earliest is where the statement starts
-        (a hash-consed node's own position may lie in an earlier statement)."""
-        if self.start is None or pos < self.start:
-            self.start = pos
-
     def number(self, tok):
-        self._token(tok.start_pos)
-        return self.target.const(float(tok), tok.start_pos)
+        pos = tok.start_pos
+        return self.target.const(float(tok), pos), pos
 
     def name(self, tok):
         name = str(tok)
         pos = tok.start_pos
-        self._token(pos)
         fn = self.defining
         if fn is not None and name in fn.params:
-            return fn.body.leaf("param", fn.params.index(name), pos)
+            return fn.body.leaf("param", fn.params.index(name), pos), pos
         if name in self.assigned:
-            return self._outer(self.assigned[name], pos)
+            return self._outer(self.assigned[name], pos), pos
         if name in CONSTANTS:
-            return self.target.const(CONSTANTS[name], pos)
+            return self.target.const(CONSTANTS[name], pos), pos
         if name in self.functions or name in CALLABLE:
             raise self.error(f"{name} is a function: call it as {name}(...)", pos)
-        return self._outer(self.graph.input(name, pos), pos)
+        return self._outer(self.graph.input(name, pos), pos), pos
 
     def _outer(self, node, pos):
         """A main-graph node as seen from the current target (a leaf inside a function body)."""
@@ -103,29 +152,29 @@ class _Builder:
 
     # -- operators and calls ---------------------------------------------------------------
 
-    def chain(self, *items):
-        """`a op b op c ...` as left-associative binary nodes (sums and products)."""
-        node = items[0]
+    def chain(self, items):
+        """`a op b op c ...` as left-associative binary nodes (sums and products), each starting
+        where `a` starts."""
+        node, start = items[0]
         intern = self.target.intern
         for k in range(1, len(items), 2):
-            tok = items[k]
-            node = intern(OPERATORS[tok.value], (node, items[k + 1]), tok.start_pos)
-        return node
+            node = intern(OPERATORS[items[k].value], (node, items[k + 1][0]), start)
+        return node, start
 
-    def unary(self, tok, node):
-        self._token(tok.start_pos)
+    def unary(self, tok, operand):
+        pos = tok.start_pos
         if tok.value == "+":
-            return node
-        return self.target.intern("neg", (node,), tok.start_pos)
+            return operand[0], pos
+        return self.target.intern("neg", (operand[0],), pos), pos
 
-    def power(self, base, tok, exponent):
-        return self.target.intern("pow", (base, exponent), tok.start_pos)
+    def power(self, base, _tok, exponent):
+        node, start = base
+        return self.target.intern("pow", (node, exponent[0]), start), start
 
     def call(self, head, *rest):
         name = head.value.rstrip("( \t")
         pos = head.start_pos
-        self._token(pos)
-        args = tuple(a for a in rest[:-1] if a is not None)
+        args = tuple(a[0] for a in rest[:-1] if a is not None)
         fn = self.functions.get(name)
         if fn is not None:
             if len(args) != len(fn.params):
@@ -134,17 +183,9 @@ class _Builder:
                     f"got {len(args)}",
                     pos,
                 )
-            before = len(self.target)
-            node = self.inline(fn, args)
-            self.inlined += len(self.target) - before
-            if self.inlined > MAX_INLINED:
-                raise self.error(
-                    f"calling {name} here makes user-function calls expand to more than {MAX_INLINED:,} nodes "
-                    f"(each call copies the whole body, {len(fn.body):,} nodes for {name}): "
-                    "nested definitions that call each other twice double at every level",
-                    pos,
-                )
-            return node
+            if self.target is not self.graph:
+                return self.target.intern(fn, args, pos), pos  # a call node, expanded when called
+            return self.expand(fn, args, pos), pos
         op = CALLABLE.get(name)
         if op is None:
             raise self.error(self._unknown_function(name), pos)
@@ -153,22 +194,83 @@ class _Builder:
                 raise self.error(f"{name} takes one or more arguments, got none", pos)
         elif len(args) != op.arity:
             raise self.error(f"{name} takes {_count(op.arity, 'argument')}, got {len(args)}", pos)
-        return self.target.intern(name, args, pos)
+        return self.target.intern(name, args, pos), pos
 
-    def inline(self, fn, args):
-        """Copy `fn`'s body into the current target, its parameters replaced by `args`."""
-        body, target = fn.body, self.target
-        mapped = [0] * len(body)
-        for i, op in enumerate(body.op):
-            if op == "param":
-                mapped[i] = args[body.data[i]]
-            elif op == "outer":
-                mapped[i] = self._outer(body.data[i], body.pos[i])
-            elif op == "const":
-                mapped[i] = target.const(body.data[i], body.pos[i])
+    def expand(self, fn, args, pos):
+        """Inline the call `fn(args)` into the main graph, its body's calls inlined in turn.
+
+        The size is checked before any node is built: a call that fits under MAX_INLINED by
+        `fn.most` is built without counting; one that cannot fit by `fn.least` is refused
+        outright; in between (hash-consing may merge much of it: `g(t) = f(t) + f(t)` nested)
+        it is built while counting and stopped as soon as the count passes the limit.
+        An explicit stack of frames (function, arguments, mapped nodes, next body node) stands in
+        for recursion; each expansion is remembered by its function and argument nodes, so a
+        call repeated with the same arguments costs one look-up.
+        """
+        memo = self.expanded
+        done = memo.get((fn, args))
+        if done is not None:
+            return done
+        graph = self.graph
+        room = MAX_INLINED - self.inlined
+        before = len(graph)
+        if fn.least - (before - self.inlined) > MAX_INLINED:
+            size = _big(fn.most) if fn.least == fn.most else f"up to {_big(fn.most)} (at least {_big(fn.least)})"
+            raise self.error(
+                f"calling {fn.name} here would expand to {size} nodes: more than {MAX_INLINED:,} nodes, "
+                "the most that user-function calls may create (nested definitions that call each other "
+                "twice double at every level)",
+                pos,
+            )
+        counting = fn.most > room
+        intern, const = graph.intern, graph.const
+        body = fn.body
+        frame = [fn, args, [0] * len(body), 0]
+        stack = [frame]
+        while True:
+            f, a, mapped, i = frame
+            body = f.body
+            ops, parents, data, where = body.op, body.parents, body.data, body.pos
+            n = len(ops)
+            while i < n:
+                op = ops[i]
+                if op == "param":
+                    mapped[i] = a[data[i]]
+                elif op == "outer":
+                    mapped[i] = data[i]
+                elif op == "const":
+                    mapped[i] = const(data[i], where[i])
+                elif op.__class__ is _Function:
+                    inner = tuple([mapped[p] for p in parents[i]])
+                    done = memo.get((op, inner))
+                    if done is None:
+                        frame[3] = i
+                        frame = [op, inner, [0] * len(op.body), 0]
+                        stack.append(frame)
+                        break
+                    mapped[i] = done
+                else:
+                    mapped[i] = intern(op, tuple([mapped[p] for p in parents[i]]), where[i])
+                i += 1
             else:
-                mapped[i] = target.intern(op, tuple(mapped[p] for p in body.parents[i]), body.pos[i])
-        return mapped[fn.result]
+                result = mapped[f.result]
+                memo[(f, a)] = result
+                stack.pop()
+                if counting and len(graph) - before > room:
+                    raise self.error(
+                        f"calling {fn.name} here makes user-function calls create more than "
+                        f"{MAX_INLINED:,} nodes, the most they may create (this call alone would expand "
+                        f"to up to {_big(fn.most)}; nested definitions that call each other twice double "
+                        "at every level)",
+                        pos,
+                    )
+                if not stack:
+                    break
+                frame = stack[-1]
+                frame[2][frame[3]] = result
+                frame[3] += 1
+        self.inlined += len(graph) - before
+        return result
 
     def _unknown_function(self, name):
         if self.defining is not None and name == self.defining.name:
@@ -190,7 +292,6 @@ class _Builder:
     def statement(self, kind, node, name, pos):
         """Record a statement; only the last may be an expression, and it is the output."""
         self.statements += 1
-        self.start = None
         if self.last is not None and self.last[0] == "expression":
             raise self.error(
                 "this expression is not the last statement, so its value would be lost: "
@@ -199,10 +300,11 @@ class _Builder:
             )
         self.last = (kind, node, name, pos)
 
-    def expr_stmt(self, node):
-        self.statement("expression", node, None, self._statement_start())
+    def expr_stmt(self, expr):
+        self.statement("expression", expr[0], None, expr[1])
 
-    def assign(self, head, node):
+    def assign(self, head, expr):
+        node = expr[0]
         name = head.value.rstrip("= \t")
         pos = head.start_pos
         if name in CONSTANTS:
@@ -242,7 +344,8 @@ class _Builder:
 
     def define(self, _head, body):
         fn = self.defining
-        fn.result = body
+        fn.result = body[0]
+        fn.measure()
         self.functions[fn.name] = fn
         self.defining = None
         self.target = self.graph
@@ -262,19 +365,6 @@ class _Builder:
 
     # -- messages --------------------------------------------------------------------------
 
-    def _statement_start(self):
-        """Where the statement being read starts: its first token, or the '(' before it."""
-        pos = self.start
-        if pos is None:
-            return None
-        text = self.source
-        k = pos
-        while k > 0 and text[k - 1] in "( \t\f\r":
-            k -= 1
-            if text[k] == "(":
-                pos = k
-        return pos
-
     def error(self, message, pos):
         return ProgramError(message, source=self.source, pos=pos)
 
@@ -284,6 +374,17 @@ class _Builder:
 
 def _count(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _big(n):
+    """An int of any size for a message: with commas up to 10^15, else as 1.23e4567 (from its
+    leading bits, since str() of a 10^5-digit int is refused)."""
+    if n < 10**15:
+        return f"{n:,}"
+    shift = n.bit_length() - 53
+    exponent = shift * math.log10(2) + math.log10(n >> shift)
+    whole = math.floor(exponent)
+    return f"{10 ** (exponent - whole):.2f}e{whole}"
 
 
 class _Reductions:
@@ -302,7 +403,7 @@ class _Reductions:
         return self.builder.name(c[0])
 
     def sum(self, c):
-        return self.builder.chain(*c)
+        return self.builder.chain(c)
 
     product = sum
 
@@ -314,6 +415,9 @@ class _Reductions:
 
     def call(self, c):
         return self.builder.call(*c)
+
+    def group(self, c):
+        return c[1][0], c[0].start_pos
 
     def expr_stmt(self, c):
         self.builder.expr_stmt(c[0])
@@ -331,23 +435,9 @@ class _Reductions:
         return None
 
 
-# Terminal names in the user's words, for "expected ..." in parse errors.
-_TERMINALS = {
-    "NUMBER": "a number",
-    "NAME": "a name",
-    "CALL_OPEN": "a function call",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "ADD_OP": "'+' or '-'",
-    "MUL_OP": "'*' or '/'",
-    "POW_OP": "'^'",
-    "_SEP": "';' or a new line",
-    "$END": "the end of the program",
-    "ASSIGN": "an assignment",
-    "DEF_HEAD": "a function definition",
-}
-_OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR"}
+# What may come next, in the user's words: each terminal the parser accepts adds its words.
+_OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR", "ASSIGN", "DEF_HEAD"}
+_OPERATORS = (("ADD_OP", "+ -"), ("MUL_OP", "* /"), ("POW_OP", "^"))
 
 
 def grammar_path():
@@ -380,50 +470,84 @@ def compile_program(source):
     try:
         parser.parse(source)
     except UnexpectedCharacters as e:
-        raise _unexpected_character(source, e.pos_in_stream) from None
+        raise _unexpected_character(source, e.pos_in_stream, _acceptable(parser, source, e.pos_in_stream)) from None
     except UnexpectedInput as e:
-        raise _unexpected_token(source, e) from None
+        token = getattr(e, "token", None)
+        stop = None if token is None or token.type == "$END" else token.start_pos
+        raise _unexpected_token(source, token, _acceptable(parser, source, stop)) from None
     finally:
         _Reductions.builder = None
     return builder.finish()
 
 
-def _unexpected_character(source, pos):
+def _acceptable(parser, source, stop):
+    """The terminals the parser accepts just before offset `stop` (None: at the end).
+
+    The failed parse cannot say: LALR reduces on a lookahead before it finds that it cannot
+    shift it (at the end of `(x` it has already reduced `x` to a finished group), and the lexer's
+    expected set is a union over merged states. So the text is parsed again up to `stop`,
+    with no callbacks (nothing is built), and each terminal is tried on a copy of that state.
+    Only errors pay for this.
+    """
+    from copy import copy
+
+    from lark.exceptions import UnexpectedInput
+
+    cursor = parser.parse_interactive(source)
+    conf = copy(cursor.parser_state.parse_conf)
+    conf.callbacks = {}
+    cursor.parser_state.parse_conf = conf
+    try:
+        for token in cursor.iter_parse():  # yields each token before feeding it
+            if stop is not None and token.start_pos >= stop:
+                break
+    except UnexpectedInput:
+        pass  # the offending character or token itself: the state is the one before it
+    return cursor.accepts()
+
+
+def _expected(accepted):
+    """'expected ...' for a set of terminal names, in the user's words, never lark's."""
+    words = []
+    if accepted & _OPERAND:
+        words += ["a number", "a name", "'('"]
+        if "ADD_OP" in accepted:
+            words.append("a sign (+ -)")
+    else:
+        symbols = [text for name, text in _OPERATORS if name in accepted]
+        if symbols:
+            words.append(f"an operator ({' '.join(symbols)})")
+    words += [text for name, text in (("COMMA", "','"), ("RPAR", "')'")) if name in accepted]
+    if "_SEP" in accepted or "$END" in accepted:
+        words.append("the end of the statement")
+    return "expected " + _join_or(words) if words else "nothing more can come here"
+
+
+def _unexpected_character(source, pos, accepted):
     ch = source[pos]
+    want = _expected(accepted)
     if ch == "=":
         return ProgramError(
-            "unexpected '=': it may only follow a name (x = ...) or a definition head f(a, b) = ...",
+            f"unexpected '=': {want} ('=' belongs only in a statement's head, as in x = ... or f(a, b) = ...)",
             source=source,
             pos=pos,
         )
     shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
     hint = " (names are ASCII letters, digits and _)" if not ch.isascii() else ""
-    return ProgramError(f"unexpected character {shown}{hint}", source=source, pos=pos)
+    return ProgramError(f"unexpected character {shown}{hint}: {want}", source=source, pos=pos)
 
 
-def _unexpected_token(source, e):
-    token = getattr(e, "token", None)
-    expected = set(getattr(e, "expected", ()) or ())
+def _unexpected_token(source, token, accepted):
     if token is None or token.type == "$END":
         pos = len(source.rstrip())
         found = "end of the program"
+    elif token.type == "_SEP":
+        pos = token.start_pos
+        found = "end of the line" if str(token) == "\n" else "';'"
     else:
         pos = token.start_pos
-        found = _TERMINALS.get(token.type, repr(str(token)))
-        if token.type in ("NUMBER", "NAME", "CALL_OPEN", "ADD_OP", "MUL_OP", "POW_OP", "RPAR", "LPAR", "COMMA",
-                          "ASSIGN", "DEF_HEAD"):
-            found = repr(str(token).strip())
-        elif token.type == "_SEP":
-            found = "end of the line" if str(token) == "\n" else "';'"
-    if expected & _OPERAND:
-        want = "a number, a name or '('"
-    elif "ADD_OP" in expected:
-        closers = [_TERMINALS[t] for t in ("COMMA", "RPAR") if t in expected]
-        want = _join_or(["an operator (+ - * / ^)", *closers, "the end of the statement"])
-    else:
-        words = [_TERMINALS[t] for t in sorted(expected) if t in _TERMINALS and t not in ("ASSIGN", "DEF_HEAD")]
-        want = _join_or(words) if words else "something else"
-    return ProgramError(f"unexpected {found}: expected {want}", source=source, pos=pos)
+        found = repr(str(token).strip())
+    return ProgramError(f"unexpected {found}: {_expected(accepted)}", source=source, pos=pos)
 
 
 def _join_or(words):
