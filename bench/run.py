@@ -122,7 +122,8 @@ t0 = time.perf_counter()
 import gradcli
 from gradcli.render import formats
 from gradcli.core.compiler import compile_program
-from gradcli.engine.sweep import forward, reverse, point_values
+from gradcli.engine.forward import forward, point_values
+from gradcli.engine.reverse import reverse
 text = open(sys.argv[1]).read()
 point = json.loads(sys.argv[2])
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

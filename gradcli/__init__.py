@@ -8,7 +8,7 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
 
 from .core.compiler import Program, compile_program
 from .core.errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
-from .engine.sweep import Result
+from .engine.evaluate import Result
 
 __version__ = "0.1.0"
 
@@ -21,7 +21,7 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
     values; all three give the same numbers. `stats=True` fills `result.stats`. (Inputs named
     `strategy` or `stats` go in the mapping.)
     """
-    from .engine.sweep import evaluate as sweep
+    from .engine.evaluate import evaluate as sweep
 
     if isinstance(program, str):
         program = compile_program(program)

@@ -241,7 +241,7 @@ def cli():
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from .render import formats
-    from .engine.sweep import evaluate
+    from .engine.evaluate import evaluate
 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
@@ -335,7 +335,7 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
 def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
     """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
     from .render import drawing
-    from .engine.sweep import evaluate
+    from .engine.evaluate import evaluate
 
     compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at), full=True) if at else None

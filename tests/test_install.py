@@ -82,7 +82,7 @@ def test_the_core_never_imports_click_or_rich():
         from gradcli.core import graph
         from gradcli.numbers import float64
         from gradcli.core import ops
-        from gradcli.engine import sweep
+        from gradcli.engine import evaluate
         r = gradcli.evaluate("f(t) = sin(t); x = f(w); y = abs(f(x)) + log(y0)", w=1.0, y0=-1.0)
         assert r.notes == [] and r.warnings, (r.notes, r.warnings)
         r = gradcli.evaluate("abs(w)", w=0.0)

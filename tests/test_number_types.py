@@ -5,7 +5,7 @@ c = 0, integers) and IEEE's awkward values, agree with float64 bit for bit (or n
 - float64: numerics.FloatMath on Python floats;
 - numpy: vector.NumpyMath on a column holding all the points at once;
 - symbolic: symbolic.SymbolicMath builds the value and partials as graph nodes over input
-  nodes, and the graph is then evaluated with float64 (sweep.forward).
+  nodes, and the graph is then evaluated with float64 (engine.forward).
 
 Zeros compare equal whatever their sign (the symbolic type's x + 0 = x, as --simplify).
 numpy's SIMD exp, log, sin, ... may differ from the C library in the last bits, so where an
@@ -22,7 +22,7 @@ from gradcli.core.compiler import Program
 from gradcli.core.graph import Graph
 from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import OPS
-from gradcli.engine.sweep import forward
+from gradcli.engine.forward import forward
 from gradcli.derived.symbolic import SymbolicMath
 from gradcli.io.points import NumpyMath
 

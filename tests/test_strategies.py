@@ -9,7 +9,9 @@ from conftest import run_cli
 
 import gradcli
 from gradcli.render import formats
-from gradcli.engine.sweep import STRATEGIES, differentiate, point_values
+from gradcli.engine.evaluate import differentiate
+from gradcli.engine.forward import point_values
+from gradcli.engine.strategies import STRATEGIES
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 

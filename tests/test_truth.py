@@ -9,7 +9,7 @@ import pytest
 
 import gradcli
 from gradcli.numbers.float64 import format_number
-from gradcli.engine.sweep import evaluate
+from gradcli.engine.evaluate import evaluate
 
 from conftest import run_cli
 

@@ -85,7 +85,7 @@ def _tie_partials(m, y, *xs):
 
 def _select_partials(m, y, c, a, b):
     """0 to the condition, 1 to the branch taken, 0 to the other (whose nodes the reverse
-    sweep then leaves out: see sweep._passed)."""
+    sweep then leaves out: see engine.reverse._passed)."""
     taken = m.gt(c, m.zero)
     return m.zero, m.where(taken, m.one, m.zero), m.where(taken, m.zero, m.one)
 

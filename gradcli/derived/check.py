@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..numbers.float64 import format_number
-from ..engine.sweep import evaluate, forward, point_values, reverse
+from ..engine.evaluate import evaluate
+from ..engine.forward import forward, point_values
+from ..engine.reverse import reverse
 
 RTOL = 1e-6
 ATOL = 1e-8

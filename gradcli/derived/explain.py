@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..render.formats import ROLE_WORDS, format_number, gradient_items, json_number
 from ..core.graph import ATOM, expression_text
-from ..engine.sweep import UNUSED, edge_offsets, evaluate
+from ..engine.evaluate import evaluate
+from ..engine.reverse import UNUSED, edge_offsets
 
 
 @dataclass

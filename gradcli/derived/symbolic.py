@@ -2,7 +2,7 @@
 
 The book's closing point (6.5.3): the formulas of Algorithm 6.2 are also instructions for
 building the backward graph out of ordinary nodes. Here that is literal. `SymbolicMath` is a
-number type whose numbers are nodes of the program's own hash-consed Graph; sweep.reverse runs
+number type whose numbers are nodes of the program's own hash-consed Graph; engine.reverse runs
 with it, calling ops.py's rules, and every local partial and every adjoint sum it computes
 becomes a node appended to the graph. Since it is the same sweep with the same rules, a
 derivative node evaluates to `gradcli eval`'s partial bit for bit: the same operations in the
@@ -28,11 +28,14 @@ from ..render.formats import count_text
 from ..numbers.float64 import FloatMath
 from ..core.ops import CALLABLE, CONSTANTS, OPS
 from ..core.printing import node_count, program_text, statements
-from ..engine.sweep import evaluate, forward, point_values, reverse, unshared_cost
+from ..engine.evaluate import evaluate
+from ..engine.forward import forward, point_values
+from ..engine.reverse import reverse
+from ..engine.stats import unshared_cost
 
 
 class Node:
-    """A node of the graph as a number. `+` and `*` are the two operations sweep.reverse itself
+    """A node of the graph as a number. `+` and `*` are the two operations engine.reverse itself
     applies (contribution = adjoint × partial; adjoint += contribution)."""
 
     __slots__ = ("id", "m")

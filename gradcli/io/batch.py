@@ -20,7 +20,7 @@ from collections import OrderedDict
 from ..core.compiler import compile_program
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
 from ..render.formats import error_record, result_record
-from ..engine.sweep import evaluate
+from ..engine.evaluate import evaluate
 
 BOM = b"\xef\xbb\xbf"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -2,8 +2,8 @@
 
 NumpyMath is the number type of numerics.FloatMath with a numpy column of points for each
 number: every kernel, and every primitive the op table's rules use, is one vectorised pass over
-the column (erf and erfc, which numpy lacks, go point by point through math's). So sweep.forward
-and sweep.reverse run unchanged over thousands of points at once: one pass per node and per
+the column (erf and erfc, which numpy lacks, go point by point through math's). So engine.forward
+and engine.reverse run unchanged over thousands of points at once: one pass per node and per
 edge, not a Python loop per point. The semantics are the float64
 kernels': IEEE nan/inf instead of errors (the sweeps run under np.errstate(all="ignore")), the
 same conventions at non-differentiable points, the same stable forms of sigmoid and softplus.
@@ -25,7 +25,8 @@ import numpy as np
 
 from .batch import BOM, check_failures, decode_line, is_blank
 from ..core.errors import GradcliError, UsageError
-from ..engine.sweep import forward, reverse
+from ..engine.forward import forward
+from ..engine.reverse import reverse
 
 
 def _elementwise(f):

@@ -11,7 +11,7 @@ program always draws the same text, and nothing recurses: 10^5-node programs dra
 
 from ..derived.explain import definition, symbol
 from .formats import ROLE_WORDS, format_number
-from ..engine.sweep import edge_offsets, edge_roles, node_roles
+from ..engine.reverse import edge_offsets, edge_roles, node_roles
 
 
 class Drawing:

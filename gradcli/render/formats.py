@@ -62,7 +62,7 @@ def record(result, digits=None, wrt=None):
 
 def full_record(result, digits=None, wrt=None):
     """The whole computation: the record plus every node and every edge, each with its role
-    (sweep.node_roles); a full result (evaluate(..., full=True)) gives every edge a partial."""
+    (engine.reverse.node_roles); a full result (evaluate(..., full=True)) gives every edge a partial."""
     graph = result.program.graph
     labels = graph.labels()
     r = lambda x: json_number(rounded(x, digits))  # noqa: E731
@@ -268,7 +268,7 @@ def record_tables(rec, digits=None):
 # the edge table a long label gives way to its node's id (#N). A table that cannot fit the
 # console even so is drawn wider than the console, never with a number cut.
 
-ROLE_TAGS = {"constant": "(not needed)", "unused": "(unused)"}  # see sweep.node_roles
+ROLE_TAGS = {"constant": "(not needed)", "unused": "(unused)"}  # see engine.reverse.node_roles
 ROLE_WORDS = {"constant": "not needed for the gradient: depends on no input",
               "unused": "not on a path to the output"}
 _LABEL_MIN = 4  # the narrowest a folding label column is made before the table grows instead
