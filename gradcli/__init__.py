@@ -33,9 +33,9 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
 # Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.
 _LAZY = {
     "check_gradient": "derived.check",
-    "Derivatives": "derived.symbolic",
-    "hessian": "derived.symbolic",
-    "hessian_vector_product": "derived.symbolic",
+    "Derivatives": "derived.diff",
+    "hessian": "derived.hessian",
+    "hessian_vector_product": "derived.hessian",
 }
 
 

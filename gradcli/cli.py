@@ -368,7 +368,7 @@ def formats_option(*names):
 def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
     """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
     from .render import formats
-    from .derived.symbolic import Derivatives
+    from .derived.diff import Derivatives
 
     compiled = load_program(program, file)
     d = Derivatives(compiled, check_wrt(wrt, compiled.input_names), order)
@@ -395,7 +395,7 @@ def hessian_command(program, at, file, hvp, fmt, as_json, digits, strict, color)
     """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
     derivative graph again."""
     from .render import formats
-    from .derived.symbolic import hessian, hessian_vector_product
+    from .derived.hessian import hessian, hessian_vector_product
 
     compiled = load_program(program, file)
     point = parse_point(at)

@@ -23,7 +23,7 @@ from gradcli.core.graph import Graph
 from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import OPS
 from gradcli.engine.forward import forward
-from gradcli.derived.symbolic import SymbolicMath
+from gradcli.numbers.symbolic import SymbolicMath
 from gradcli.io.points import NumpyMath
 
 inf, nan = math.inf, math.nan

@@ -8,7 +8,7 @@ import re
 import pytest
 
 import gradcli
-from gradcli.numbers.float64 import format_number
+from gradcli.numbers.text import format_number
 from gradcli.engine.evaluate import evaluate
 
 from conftest import run_cli

@@ -21,10 +21,10 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from ..numbers.float64 import format_number
 from ..engine.evaluate import evaluate
 from ..engine.forward import forward, point_values
 from ..engine.reverse import reverse
+from ..numbers.text import format_number
 
 RTOL = 1e-6
 ATOL = 1e-8
@@ -84,7 +84,8 @@ class CheckReport:
 def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     """Compare the gradient (and with `with_hessian` the Hessian, row by row) with finite
     differences of the value (of the gradient) at `point`. `program`: text or a Program."""
-    from .symbolic import compiled, hessian  # the Hessian's machinery, only when a check runs
+    from .diff import compiled
+    from .hessian import hessian  # the Hessian's machinery, only when a check runs
 
     program = compiled(program)
     x = point_values(program, point)

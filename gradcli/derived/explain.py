@@ -13,10 +13,11 @@ style the words (rich is imported only for the terminal).
 from collections import Counter
 from dataclasses import dataclass
 
-from ..render.formats import ROLE_WORDS, format_number, gradient_items, json_number
 from ..core.graph import ATOM, expression_text
 from ..engine.evaluate import evaluate
 from ..engine.reverse import UNUSED, edge_offsets
+from ..numbers.text import format_number, json_number
+from ..render.formats import ROLE_WORDS, gradient_items
 
 
 @dataclass

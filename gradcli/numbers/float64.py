@@ -252,24 +252,3 @@ class FloatMath:
     select = staticmethod(select)
     floor = staticmethod(_integral(math.floor))
     ceil = staticmethod(_integral(math.ceil))
-
-
-def is_finite(x):
-    return _isfinite(x)
-
-
-def format_number(x, digits=None):
-    """repr round-trip precision by default; `digits` significant digits when asked."""
-    if x != x:
-        return "nan"
-    if x in (INF, -INF):
-        return "inf" if x > 0 else "-inf"
-    text = repr(float(x)) if digits is None else f"{x:.{digits}g}"
-    return text.removesuffix(".0")
-
-
-def json_number(x):
-    """A float for RFC 8259 JSON: non-finite numbers become the strings "nan", "inf", "-inf"."""
-    if x is None or _isfinite(x):
-        return x
-    return format_number(x)

@@ -10,7 +10,8 @@ program always draws the same text, and nothing recurses: 10^5-node programs dra
 """
 
 from ..derived.explain import definition, symbol
-from .formats import ROLE_WORDS, format_number
+from ..numbers.text import format_number
+from .formats import ROLE_WORDS
 from ..engine.reverse import edge_offsets, edge_roles, node_roles
 
 

@@ -11,7 +11,7 @@ import io
 import json
 from itertools import chain
 
-from ..numbers.float64 import format_number, json_number
+from ..numbers.text import count_digits, count_text, format_number, json_count, json_number
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
 
@@ -431,7 +431,6 @@ def _edge_table(rows, labels, width, marks):
     """The edge table for `width` columns: `parent → child` in labels, a long label giving way
     to its node id `#N` where the labels would fold."""
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(header_style="bold")
     table.add_column("parent → child", overflow="fold")
@@ -510,32 +509,6 @@ _UNSHARED = ("paths", "tree_size")  # what the chain rule would cost without sha
 def stats_items(stats):
     """(key, value) pairs in STAT_LABELS order, leaving out what the strategy does not have."""
     return [(key, getattr(stats, key)) for key in STAT_LABELS if getattr(stats, key) is not None]
-
-
-def count_text(n):
-    """An exact count in full up to 15 digits, else abbreviated: 3**1000 is `1.32e477`."""
-    from decimal import Decimal
-
-    if n < 10**15:
-        return str(n)
-    return f"{Decimal(n):.2e}".replace("e+", "e")
-
-
-def count_digits(n):
-    """All the digits of a count, however long (str() of an int stops at 4300 digits)."""
-    from decimal import Decimal
-
-    return str(Decimal(n))
-
-
-def json_count(n):
-    """An exact count for JSON: a number, or a string of its digits past the length Python's
-    own json.loads reads by default (4300 digits)."""
-    import sys
-
-    text = count_digits(n)
-    limit = sys.get_int_max_str_digits()
-    return text if limit and len(text) > limit else n
 
 
 def stat_text(v, plain=False):
