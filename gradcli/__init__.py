@@ -10,7 +10,7 @@ from .core.compiler import Program, compile_program
 from .core.errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
 from .engine.evaluate import Result
 
-__version__ = "0.1.0"
+from .core import __version__
 
 
 def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):

@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from . import __version__
-from .io.batch import parse_point
+from .core import __version__
+from .io.lines import parse_point
 from .derived.check import ATOL, RTOL
 from .core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
 
@@ -306,18 +306,19 @@ def check_wrt(wrt, input_names):
 def explain_command(program, at, file, digits, show_all, as_json, color):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
-    from .derived import explain
+    from .derived.explain import explain
+    from .render import explain as words
     from .render import formats
 
-    ex = explain.explain(load_program(program, file), parse_point(at))
+    ex = explain(load_program(program, file), parse_point(at))
     report(ex.result)
     limits = {"digits": digits, "max_steps": None, "max_terms": None} if show_all else {"digits": digits}
     if as_json:
-        out(formats.to_json(ex.record(), indent=2) + "\n")
+        out(formats.to_json(words.record(ex), indent=2) + "\n")
     elif use_color(color):
-        print_tables([explain.rich_text(ex, **limits)], True)
+        print_tables([words.rich_text(ex, **limits)], True)
     else:
-        out(explain.plain(ex, **limits))
+        out(words.plain(ex, **limits))
 
 
 @cli.command("graph")
@@ -484,7 +485,8 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
     error record and the batch goes on; the exit status is then 1."""
     from .render import formats
-    from .io.batch import Batch, open_input
+    from .io.batch import Batch
+    from .io.lines import open_input
 
     fmt = resolve_format(fmt, False)
     batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
@@ -520,7 +522,7 @@ def reported(records, fmt):
 def eval_points(program, path, defaults, fmt, digits, wrt, quiet, strict, color):
     """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
     from .render import formats
-    from .io.batch import open_input
+    from .io.lines import open_input
     from .io.points import Points
 
     if fmt == "json":

@@ -5,13 +5,14 @@ import json
 from conftest import run_cli
 
 import gradcli
-from gradcli.derived import explain
+from gradcli.derived.explain import explain as build
+from gradcli.render import explain
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 
 
 def steps(source, **point):
-    return explain.explain(gradcli.compile_program(source), point)
+    return build(gradcli.compile_program(source), point)
 
 
 def test_book_example_steps_as_data():

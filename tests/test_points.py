@@ -14,7 +14,8 @@ import gradcli
 from conftest import run_cli
 from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import CALLABLE, OPS
-from gradcli.io.points import NumpyMath, sweep_columns
+from gradcli.io.points import sweep_columns
+from gradcli.numbers.arrays import NumpyMath
 
 W4 = "tanh(0.5*x1 - 1.2*x2 + 0.3*x3 + 0.1) * sigmoid(x1*x2) + log1p(x3^2)"
 

@@ -90,3 +90,11 @@ def evaluate(program, point, strategy="store", stats=False, full=False):
     if full:
         adjoints, partials, _ = reverse(program, values, full=True)
     return Result(program, values, adjoints, partials, warnings, notes, counted)
+
+
+def gradient_items(result, wrt=None):
+    """(input name, partial) pairs, all inputs or those in `wrt`, in the order asked. A name in
+    `wrt` that is not an input has partial 0: a batch line whose program does not use it."""
+    gradient = result.gradient
+    names = wrt if wrt else list(gradient)
+    return [(name, gradient.get(name, 0.0)) for name in names]

@@ -26,7 +26,7 @@ import stat
 import tempfile
 import time
 
-from .. import __version__
+from ..core import __version__
 from ..core.compiler import Program, compile_program, grammar_path
 from ..core.graph import Graph
 from ..core.ops import OPS

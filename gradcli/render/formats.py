@@ -11,6 +11,8 @@ import io
 import json
 from itertools import chain
 
+from ..engine.evaluate import gradient_items
+from ..io.records import error_record
 from ..numbers.text import count_digits, count_text, format_number, json_count, json_number
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
@@ -21,14 +23,6 @@ def rounded(x, digits):
     if digits is None or x is None or x != x or x in (float("inf"), float("-inf")):
         return x
     return float(f"{x:.{digits}g}")
-
-
-def gradient_items(result, wrt=None):
-    """(input name, partial) pairs, all inputs or those in `wrt`, in the order asked. A name in
-    `wrt` that is not an input has partial 0: a batch line whose program does not use it."""
-    gradient = result.gradient
-    names = wrt if wrt else list(gradient)
-    return [(name, gradient.get(name, 0.0)) for name in names]
 
 
 # -- one result --------------------------------------------------------------------------
@@ -136,20 +130,6 @@ def csv_result(result, digits=None, wrt=None):
 # and "notes" when there are any, or {"line", "error"}. csv and plain rows are built from
 # columns (lists of floats), so a whole chunk of points prints in one formatting pass; a single
 # record goes through the same code as a chunk of one, so both print alike.
-
-
-def result_record(line, result, wrt=None):
-    """The record of a batch line that evaluated."""
-    rec = {"line": line, "value": result.value, "gradient": dict(gradient_items(result, wrt))}
-    if result.warnings:
-        rec["warnings"] = list(result.warnings)
-    if result.notes:
-        rec["notes"] = list(result.notes)
-    return rec
-
-
-def error_record(line, message):
-    return {"line": line, "error": message}
 
 
 def jsonl_record(rec, digits=None):
