@@ -42,7 +42,7 @@ def wheel(tmp_path_factory):
 def test_the_wheel_holds_the_grammar(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "gradcli/grammars/gradcli.lark" in names
-    assert "gradcli/cli.py" in names and "gradcli/core/ops.py" in names
+    assert "gradcli/cli/__init__.py" in names and "gradcli/core/ops.py" in names
     assert not any(name.startswith("tests/") for name in names)
 
 

@@ -11,10 +11,10 @@ import sys
 
 import click
 
-from .core import __version__
-from .io.lines import parse_point
-from .derived.check import ATOL, RTOL
-from .core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
+from ..core import __version__
+from ..io.lines import parse_point
+from ..derived.check import ATOL, RTOL
+from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
 
 
 # -- option values -----------------------------------------------------------------------
@@ -55,7 +55,7 @@ def use_color(flag):
 def load_program(program, file):
     """The compiled program of the argument or --file, through the on-disk cache of compiled
     programs (gradcli/cache.py), so a command repeated in a shell loop parses only once."""
-    from .io.cache import compile_cached
+    from ..io.cache import compile_cached
 
     return compile_cached(program_text(program, file))
 
@@ -240,8 +240,8 @@ def cli():
 )
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
-    from .render import formats
-    from .engine.evaluate import evaluate
+    from ..render import formats
+    from ..engine.evaluate import evaluate
 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
@@ -306,9 +306,9 @@ def check_wrt(wrt, input_names):
 def explain_command(program, at, file, digits, show_all, as_json, color):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
-    from .derived.explain import explain
-    from .render import explain as words
-    from .render import formats
+    from ..derived.explain import explain
+    from ..render import explain as words
+    from ..render import formats
 
     ex = explain(load_program(program, file), parse_point(at))
     report(ex.result)
@@ -335,8 +335,8 @@ def explain_command(program, at, file, digits, show_all, as_json, color):
 @click.option("--color/--no-color", default=None, help="Colour in the tree (default: on a terminal, unless NO_COLOR).")
 def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
     """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
-    from .render import drawing
-    from .engine.evaluate import evaluate
+    from ..render import drawing
+    from ..engine.evaluate import evaluate
 
     compiled = load_program(program, file)
     result = evaluate(compiled, parse_point(at), full=True) if at else None
@@ -368,8 +368,8 @@ def formats_option(*names):
 @color_option
 def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
     """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
-    from .render import formats
-    from .derived.diff import Derivatives
+    from ..render import formats
+    from ..derived.diff import Derivatives
 
     compiled = load_program(program, file)
     d = Derivatives(compiled, check_wrt(wrt, compiled.input_names), order)
@@ -395,8 +395,8 @@ def diff_command(program, file, wrt, order, inline, fmt, as_json, color):
 def hessian_command(program, at, file, hvp, fmt, as_json, digits, strict, color):
     """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
     derivative graph again."""
-    from .render import formats
-    from .derived.hessian import hessian, hessian_vector_product
+    from ..render import formats
+    from ..derived.hessian import hessian, hessian_vector_product
 
     compiled = load_program(program, file)
     point = parse_point(at)
@@ -440,8 +440,8 @@ def parse_vector(text):
 def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, digits, color):
     """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
     point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
-    from .render import formats
-    from .derived.check import check_gradient
+    from ..render import formats
+    from ..derived.check import check_gradient
 
     checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     fmt = resolve_format(fmt, as_json)
@@ -484,9 +484,9 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     line, in order, written as it is computed. A line may carry its own point:
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
     error record and the batch goes on; the exit status is then 1."""
-    from .render import formats
-    from .io.batch import Batch
-    from .io.lines import open_input
+    from ..render import formats
+    from ..io.batch import Batch
+    from ..io.lines import open_input
 
     fmt = resolve_format(fmt, False)
     batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
@@ -521,9 +521,9 @@ def reported(records, fmt):
 
 def eval_points(program, path, defaults, fmt, digits, wrt, quiet, strict, color):
     """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
-    from .render import formats
-    from .io.lines import open_input
-    from .io.points import Points
+    from ..render import formats
+    from ..io.lines import open_input
+    from ..io.points import Points
 
     if fmt == "json":
         raise UsageError("--points writes a record per point: use -o jsonl, csv, plain or table")
