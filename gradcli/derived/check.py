@@ -141,18 +141,37 @@ def _settled(b, scale, atol):
     return b[1] <= SETTLED * (abs(scale) + atol)
 
 
-def _supports(b, a, atol):
-    """Estimate b is settled and agrees with the value a within its error estimate."""
-    return _settled(b, a, atol) and abs(a - b[0]) <= SUPPORT * b[1] + 4 * _EPS * max(abs(a), abs(b[0]))
+def _supports(b, a, atol, scale=None):
+    """Estimate b is settled (for a value of size `scale`, default a) and agrees with the
+    value a within its error estimate."""
+    settled = _settled(b, a if scale is None else scale, atol)
+    return settled and abs(a - b[0]) <= SUPPORT * b[1] + 4 * _EPS * max(abs(a), abs(b[0]))
 
 
 def _best(estimates, atol):
     """(estimate, error estimate, plateau): the estimate that most settled others support
     (ties: the smallest error estimate), and how many do, itself included. Support across
     steps, not the smallest error estimate alone, decides: at steps far larger than the scale
-    of the function, differences shrink like 1/h and so do their disagreements."""
-    counted = [(sum(_supports(b, a[0], atol) for b in estimates), -a[1], a) for a in estimates]
-    plateau, _, (e, err) = max(counted, default=(0, 0, (math.nan, math.inf)))
+    of the function, differences shrink like 1/h and so do their disagreements. And where
+    settled estimates at smaller steps disagree with that one, and agree among themselves,
+    they win: only rounding (which the error estimates bound) fools a small step, while a
+    large one can span periods of sin(x) at 1e5 or stairs of floor(x) at 316."""
+    def most_supported(pool, gap=None):
+        """Settled against `gap` (how far the pool lies from the estimate it would replace):
+        precise enough to tell the two apart is precise enough to choose."""
+        return max(((sum(_supports(b, a[0], atol, gap) for b in estimates), -a[1], a) for a in pool), default=None)
+
+    found = most_supported(estimates)
+    if found is None:
+        return math.nan, math.inf, 0
+    while True:
+        _, _, (e, err, h) = found
+        smaller = [b for b in estimates if b[2] < h and abs(b[0] - e) > SUPPORT * (err + b[1])]
+        inner = max((most_supported([b], abs(b[0] - e)) for b in smaller), default=None)
+        if inner is None or inner[0] < 2:
+            break
+        found = inner
+    plateau, _, (e, err, _) = found
     return e, err, plateau
 
 
@@ -184,8 +203,8 @@ def _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rt
 
 
 def _estimates(fn, x, j, row, noise):
-    """[(estimate, error estimate)] of d fn(x)[row] / d x_j: the best of each step of two
-    interleaved halving sequences, finite ones only."""
+    """[(estimate, error estimate, step)] of d fn(x)[row] / d x_j: the best of each step of
+    two interleaved halving sequences, finite ones only."""
     t = abs(x[j])
     top = FIRST_STEP * max(1.0, t)
     bottom = LAST_STEP * max(t, 2.0**-30)
@@ -221,7 +240,7 @@ def _ridders(fn, x, j, row, h, bottom, noise):
             if err < error:  # nan never wins
                 best, error = entries[k], err
         if math.isfinite(best) and math.isfinite(error):
-            found.append((best, error))
+            found.append((best, error, h))
         previous = entries
         h /= 2
     return found
