@@ -28,9 +28,11 @@ A command is parse -> call the library -> show:
         if strict:
             require_finite(thing.numbers)
 
-Its renderers are registered in render/ with @renders("ThingType", "table", ...). To add
-commands, put them in a module of this package, list them in its COMMANDS, and add the module to
-_MODULES below.
+Its renderers are registered in render/ with @renders("ThingType", "table", ...) (see
+render/__init__.py). To add commands, put them in a module of this package, list them in its
+COMMANDS, and add the module to _MODULES below; an option a second command needs becomes a
+factory in options.py, and a rule about the numbers (which inputs, what is refused) goes into
+the library, not here.
 """
 
 import os
