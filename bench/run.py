@@ -120,7 +120,7 @@ PHASES = r"""
 import json, sys, time, resource
 t0 = time.perf_counter()
 import gradcli
-from gradcli.render import formats
+from gradcli.render import render
 from gradcli.core.compiler import compile_program
 from gradcli.engine.forward import forward, point_values
 from gradcli.engine.reverse import reverse
@@ -132,7 +132,7 @@ t2 = time.perf_counter(); values = forward(program, point_values(program, point)
 t3 = time.perf_counter(); adjoints, partials, notes = reverse(program, values)
 t4 = time.perf_counter()
 result = gradcli.Result(program, values, adjoints, partials, [], [])
-formats.plain(result)
+render(result, "plain")
 t5 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"import": t1 - t0, "parse_build": t2 - t1, "forward": t3 - t2, "reverse": t4 - t3,

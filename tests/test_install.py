@@ -78,7 +78,7 @@ def test_the_core_never_imports_click_or_rich():
         import gradcli
         from gradcli.core import compiler
         from gradcli.core import errors
-        from gradcli.render import formats
+        from gradcli.render import render
         from gradcli.core import graph
         from gradcli.numbers import float64
         from gradcli.core import ops
@@ -87,7 +87,7 @@ def test_the_core_never_imports_click_or_rich():
         assert r.notes == [] and r.warnings, (r.notes, r.warnings)
         r = gradcli.evaluate("abs(w)", w=0.0)
         assert r.notes
-        formats.plain(r); formats.to_json(formats.full_record(r)); formats.csv_result(r)
+        render(r, "plain"); render(r, "json"); render(r, "csv")
         try:
             gradcli.compile_program("Sin(w)")
         except gradcli.GradcliError as e:

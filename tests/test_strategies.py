@@ -8,7 +8,7 @@ import pytest
 from conftest import run_cli
 
 import gradcli
-from gradcli.render import formats
+from gradcli.numbers import text as formats
 from gradcli.engine.evaluate import differentiate
 from gradcli.engine.forward import point_values
 from gradcli.engine.strategies import STRATEGIES

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from ..core.compiler import Program
 from ..core.errors import UsageError
-from ..engine.evaluate import evaluate
+from ..engine.evaluate import evaluate, named_numbers
 from ..engine.forward import forward, point_values
 from ..numbers.symbolic import SymbolicMath
 from .diff import compiled, gradient_nodes, require_inputs
@@ -41,8 +41,7 @@ class SecondOrder:
     def numbers(self):
         """(label, number) of everything computed: value, partials, second-order entries
         (what --strict requires to be finite)."""
-        gradient = [(f"d/d{name}", g) for name, g in self.result.gradient.items()]
-        return [("value", self.result.value), *gradient, *self.entries()]
+        return [*named_numbers(self.result.value, self.result.gradient.items()), *self.entries()]
 
     @cached_property
     def warnings(self):

@@ -98,3 +98,19 @@ def gradient_items(result, wrt=None):
     gradient = result.gradient
     names = wrt if wrt else list(gradient)
     return [(name, gradient.get(name, 0.0)) for name in names]
+
+
+def named_numbers(value, items):
+    """("value", v), then ("d/dNAME", partial) per (name, partial) of `items`: the one labelling
+    of a result's numbers, which plain output, tables and --strict share."""
+    return [("value", value), *((f"d/d{name}", g) for name, g in items)]
+
+
+def check_wrt(wrt, input_names):
+    """--wrt's names without repeats, in the order given; one that is not an input: UsageError."""
+    unknown = [w for w in wrt if w not in input_names]
+    if unknown:
+        raise UsageError(
+            f"--wrt {', '.join(unknown)}: not an input of the program (inputs: {', '.join(input_names) or 'none'})"
+        )
+    return list(dict.fromkeys(wrt))

@@ -17,8 +17,8 @@ from collections import OrderedDict
 
 from ..core.compiler import compile_program
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, not_finite
-from .records import error_record, result_record
-from ..engine.evaluate import evaluate
+from .records import Header, error_record, result_record
+from ..engine.evaluate import evaluate, named_numbers
 from .lines import decode_line, is_blank, numbered_lines, parse_point, split_point
 
 # -- compiling, once per distinct program ------------------------------------------------
@@ -96,10 +96,10 @@ class Batch:
         self.failed = 0
 
     def records(self, stream):
-        """One record per line that is neither blank nor a comment, in input order."""
-        for number, raw in numbered_lines(stream):
-            if not is_blank(raw):
-                yield self.record(number, raw)
+        """A Record per line that is neither blank nor a comment, in input order; for csv, a
+        Header (the partial columns) first."""
+        records = (self.record(number, raw) for number, raw in numbered_lines(stream) if not is_blank(raw))
+        return self._with_header(records) if self.csv else records
 
     def record(self, number, raw):
         """The record of line `number`: its result, or the error that stopped it."""
@@ -130,29 +130,26 @@ class Batch:
                     f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt",
                 )
         if self.strict:
-            numbers = [("value", rec["value"]), *((f"d/d{name}", g) for name, g in rec["gradient"].items())]
-            failure = not_finite(numbers)
+            failure = not_finite(named_numbers(rec["value"], rec["gradient"].items()))
             if failure is not None:
                 self.failed += 1
                 rec["failed"] = failure.message
         return rec
 
-    def csv_records(self, stream):
-        """records() for csv: error records before the first result wait for it (at most HOLD;
-        past that, the columns are fixed empty), since the header must name the columns first."""
+    def _with_header(self, records):
+        """The records after a Header: the header must name the columns, which the first result
+        fixes, so error records before it wait for it (at most HOLD; past that, the columns are
+        fixed empty)."""
         held = []
-        for rec in self.records(stream):
-            if self.columns is None and len(held) < self.HOLD:
-                held.append(rec)
-                continue
-            if self.columns is None:
-                self.columns = []
-            yield from held
-            held = []
-            yield rec
+        for rec in records:
+            held.append(rec)
+            if self.columns is not None or len(held) > self.HOLD:
+                break
         if self.columns is None:
             self.columns = []
+        yield Header(self.columns)
         yield from held
+        yield from records
 
     def check(self):
         check_failures(self.failed, self.total, "lines")

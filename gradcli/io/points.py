@@ -19,10 +19,32 @@ import numpy as np
 
 from .batch import check_failures
 from .lines import decode_line, is_blank, numbered_blocks
+from .records import Chunk, Header
 from ..core.errors import GradcliError, UsageError
 from ..engine.forward import forward
 from ..engine.reverse import reverse
 from ..numbers.arrays import NumpyMath
+
+
+def check_sources(program_file, path):
+    """The program and the points cannot both come from stdin."""
+    if path == "-" and program_file == "-":
+        raise UsageError("--file - and --points - both read stdin: give one of them a file")
+
+
+def check_options(fmt, nodes=(), stats=False, strategy="store"):
+    """What eval's other options cannot do with --points, as UsageErrors before a point is read."""
+    if nodes:
+        raise UsageError("--nodes picks rows of one point's node and edge tables: use --at, not --points")
+    if stats:
+        raise UsageError("--stats counts one evaluation, and --points makes many: use --at for one point")
+    if strategy != "store":
+        raise UsageError(
+            "--points sweeps whole columns of points with every value stored, so --strategy does not "
+            "apply: use --at for one point, or gradcli batch --strategy with a point per line (PROGRAM @ x=1)"
+        )
+    if fmt == "json":
+        raise UsageError("--points writes a record per point: use -o jsonl, csv, plain or table")
 
 
 def sweep_columns(program, inputs, n, wrt_ids):
@@ -35,23 +57,13 @@ def sweep_columns(program, inputs, n, wrt_ids):
     return np.broadcast_to(values[program.output], shape), [np.broadcast_to(adjoints[i], shape) for i in wrt_ids]
 
 
-class Chunk:
-    """Consecutive points' results: the good rows as columns of floats, the bad rows as
-    (line, message) pairs; both in line order."""
-
-    def __init__(self, lines, value, partials, errors):
-        self.lines = lines
-        self.value = value
-        self.partials = partials
-        self.errors = errors
-
-
 class Points:
     """One program at every point of a CSV or JSON Lines stream (sniffed: a first non-blank
     line starting with `{` is JSON Lines), one Chunk per block of input lines.
 
     `defaults` (--at) give the inputs with no CSV column or no JSON key; `wrt` chooses the
-    partials; with `strict` a point whose value or a partial is not finite counts as failed.
+    partials; with `strict` a point whose value or a partial is not finite counts as failed;
+    with `csv`, a Header (the partial columns) comes first.
     """
 
     # Points per sweep: columns of 16,384 float64 (128 KiB) stay in the CPU's cache and below
@@ -60,8 +72,9 @@ class Points:
     ROWS = 1 << 14
     SWEEP_FLOATS = 1 << 22
 
-    def __init__(self, program, stream, defaults, wrt=(), strict=False):
+    def __init__(self, program, stream, defaults, wrt=(), strict=False, csv=False):
         self.program = program
+        self.csv = csv
         self.defaults = defaults
         self.names = list(wrt) or list(program.input_names)
         by_name = dict(zip(program.input_names, program.input_ids))
@@ -110,7 +123,9 @@ class Points:
         self.wanted = [(name, header.index(name)) for name in self.program.input_names if name in header]
 
     def chunks(self):
-        """One Chunk per block of input lines, in order."""
+        """One Chunk per block of input lines, in order (after the Header, for csv)."""
+        if self.csv:
+            yield Header(self.names)
         if self.parse is None:
             return
         for first, block in chain([self.rest], self.blocks):
@@ -137,7 +152,7 @@ class Points:
             value += v.tolist()
             for out, p in zip(partials, ps):
                 out += p.tolist()
-        return Chunk(lines, value, partials, errors)
+        return Chunk(self.names, lines, value, partials, errors)
 
     def check(self):
         check_failures(self.failed, self.total, "points")

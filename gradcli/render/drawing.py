@@ -11,7 +11,8 @@ program always draws the same text, and nothing recurses: 10^5-node programs dra
 
 from ..derived.explain import definition, symbol
 from ..numbers.text import format_number
-from .formats import ROLE_WORDS
+from . import renders
+from .text import ROLE_WORDS
 from ..engine.reverse import edge_offsets, edge_roles, node_roles
 
 
@@ -77,6 +78,7 @@ class Drawing:
         return not self.backward or self.roles[i] not in ROLE_WORDS
 
 
+@renders("Drawing", "dot")
 def dot(drawing):
     """Graphviz input: `dot -Tsvg`. The output sits at the top of both graphs."""
     def quoted(lines):
@@ -101,6 +103,7 @@ def dot(drawing):
     return "\n".join(out) + "\n"
 
 
+@renders("Drawing", "mermaid")
 def mermaid(drawing):
     """A Mermaid flowchart: paste it into a ```mermaid block of a Markdown file."""
     def quoted(lines):
@@ -152,3 +155,8 @@ def tree(drawing, max_depth=12):
             pending.append((p, branch.add(label), depth + 1))
         stack.extend(reversed(pending))  # pop in argument order: first shown, first expanded
     return root
+
+
+@renders("Drawing", "tree")
+def tree_parts(drawing, max_depth=12):
+    return [tree(drawing, max_depth)]

@@ -9,9 +9,12 @@ from collections import Counter
 from ..engine.evaluate import gradient_items
 from ..engine.reverse import UNUSED
 from ..numbers.text import format_number, json_number
-from .formats import ROLE_WORDS
+from . import renders
+from .json import documents
+from .text import ROLE_WORDS
 
 
+@documents("Explanation")
 def record(ex):
     """The explanation as JSON-ready data (full precision)."""
     r = ex.result
@@ -147,3 +150,18 @@ def rich_text(ex, **kw):
             text.append(piece, STYLES.get(style))
         text.append("\n")
     return text
+
+
+def _limits(digits, show_all):
+    """lines()'s limits: the first and last steps and terms, or with `show_all` every one."""
+    return {"digits": digits, "max_steps": None, "max_terms": None} if show_all else {"digits": digits}
+
+
+@renders("Explanation", "plain")
+def plain_steps(ex, digits=4, show_all=False):
+    return plain(ex, **_limits(digits, show_all))
+
+
+@renders("Explanation", "table")
+def styled_steps(ex, digits=4, show_all=False):
+    return [rich_text(ex, **_limits(digits, show_all))]

@@ -1,0 +1,223 @@
+"""The commands: eval, explain, graph, diff, hessian, check, batch. Each parses its options,
+calls the library and shows what it returns (output.show); the library is imported inside a
+command, so that each command loads only what it uses.
+"""
+
+import click
+
+from ..core.errors import EvaluationFailed, UsageError
+from ..derived.check import ATOL, RTOL
+from ..io.lines import parse_point
+from .options import (
+    at_option, color_option, digits_option, format_option, json_option, load_program, output_format, program_input,
+    quiet_option, strategy_option, strict_option, wrt_option,
+)
+from .output import Messages, report, reported, require_finite, show, show_each, write
+
+
+@click.command("eval")
+@program_input()
+@output_format("table", "plain", "json", "jsonl", "csv")
+@digits_option()
+@wrt_option()
+@quiet_option()
+@click.option("--all", "show_all", is_flag=True, help="Tables: show every node and edge.")
+@click.option("--max-rows", type=click.IntRange(1), default=40, show_default=True, help="Tables: rows shown per table.")
+@click.option(
+    "--nodes", multiple=True, metavar="NAME|ID|A-B",
+    help="Tables: only these nodes (names, ids, id ranges; repeatable or comma-separated) and the edges touching them.",
+)
+@strict_option()
+@color_option()
+@strategy_option()
+@click.option("--stats", is_flag=True, help="Add what the sweeps counted, and the chain rule's size without sharing.")
+@click.option(
+    "--points", metavar="FILE",
+    help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, "
+         "or JSON Lines ('-' for stdin).",
+)
+def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats,
+                 points):
+    """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
+    from ..engine.evaluate import check_wrt, evaluate, named_numbers
+    from ..render.tables import select_nodes
+
+    if points is not None:
+        eval_points(program, file, points, at, fmt, digits, wrt, quiet, strict, color, nodes=nodes, stats=stats,
+                    strategy=strategy)
+        return
+    compiled = load_program(program, file)
+    wrt = check_wrt(wrt, compiled.input_names)
+    if nodes and fmt != "table":
+        raise UsageError("--nodes picks rows of the node and edge tables: use it with -o table")
+    selected = select_nodes(compiled, nodes) if nodes else None
+    # every edge's partial and every adjoint where nodes and edges are printed
+    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"))
+    report(result, fmt)
+    show(result, fmt, color, digits=digits, wrt=wrt, quiet=quiet, max_rows=None if show_all else max_rows,
+         nodes=selected)
+    if strict:
+        require_finite(named_numbers(result.value, result.gradient.items()))
+
+
+def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color, **refused):
+    """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
+    from ..engine.evaluate import check_wrt
+    from ..io.lines import open_input
+    from ..io.points import Points, check_options, check_sources
+
+    check_sources(file, path)
+    compiled = load_program(program, file)
+    wrt = check_wrt(wrt, compiled.input_names)
+    check_options(fmt, **refused)
+    points = Points(compiled, open_input(path), parse_point(at), wrt, strict, csv=fmt == "csv")
+    show_each(points.chunks(), fmt, color, digits=digits, drop_value=quiet and bool(wrt))
+    points.check()
+
+
+@click.command("explain")
+@program_input()
+@digits_option(4, "Significant digits in the steps.")
+@click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
+@json_option("The steps as JSON, at full precision.")
+@color_option("Colour (default: on a terminal, unless NO_COLOR).")
+def explain_command(program, at, file, digits, show_all, as_json, color):
+    """Write out the reverse sweep step by step: each node's adjoint as the sum over its
+    children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
+    from ..derived.explain import explain
+
+    ex = explain(load_program(program, file), parse_point(at))
+    report(ex.result)
+    show(ex, "json" if as_json else "table" if color else "plain", True, digits=digits, show_all=show_all)
+
+
+@click.command("graph")
+@program_input(at="Input values: label the graph with numbers.")
+@format_option("dot", "mermaid", "tree", default="tree",
+               help="Graphviz DOT, a Mermaid flowchart, or a tree in the terminal.")
+@click.option("--backward", is_flag=True, help="Draw the backprop graph B (adjoints, local partials) instead of G.")
+@digits_option(4, "Significant digits.")
+@click.option("--max-depth", type=click.IntRange(1), default=12, show_default=True, help="Tree: levels shown.")
+@color_option("Colour in the tree (default: on a terminal, unless NO_COLOR).")
+def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
+    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
+    from ..engine.evaluate import evaluate
+    from ..render.drawing import Drawing
+
+    compiled = load_program(program, file)
+    result = evaluate(compiled, parse_point(at), full=True) if at else None
+    if result is not None:
+        report(result)
+    show(Drawing(compiled, result, backward, digits), fmt, color, max_depth=max_depth)
+
+
+@click.command("diff")
+@program_input(at=None)
+@wrt_option("Differentiate by these inputs only (repeatable).")
+@click.option("--order", type=click.IntRange(1), default=1, show_default=True,
+              help="Order of the partials: 2 for second partials, ...")
+@click.option("--inline", is_flag=True, help="Each partial as one expression, refused when that would be far larger.")
+@output_format("table", "plain", "json")
+@color_option()
+def diff_command(program, file, wrt, order, inline, fmt, color):
+    """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
+    from ..derived.diff import Derivatives
+    from ..engine.evaluate import check_wrt
+
+    compiled = load_program(program, file)
+    show(Derivatives(compiled, check_wrt(wrt, compiled.input_names), order), fmt, color, inline=inline)
+
+
+@click.command("hessian")
+@program_input()
+@click.option("--hvp", metavar="V1,V2,...",
+              help="Only the Hessian-vector product H·v, v in input order (one sweep more, not n).")
+@output_format("table", "plain", "json", "csv")
+@digits_option()
+@strict_option("Exit 1 when the value, a partial or a Hessian (H·v) entry is not finite.")
+@color_option()
+def hessian_command(program, at, file, hvp, fmt, digits, strict, color):
+    """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
+    derivative graph again."""
+    from ..derived.hessian import hessian, hessian_vector_product
+
+    compiled = load_program(program, file)
+    point = parse_point(at)
+    s = hessian(compiled, point) if hvp is None else hessian_vector_product(compiled, point, parse_vector(hvp))
+    report(s, fmt)
+    show(s, fmt, color, digits=digits)
+    if strict:
+        require_finite(s.numbers)
+
+
+def parse_vector(text):
+    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(
+            f"--hvp {text!r}: expected numbers separated by commas, one per input, e.g. --hvp 1,0") from None
+
+
+@click.command("check")
+@program_input()
+@click.option("--rtol", type=click.FloatRange(0), default=RTOL, show_default=True, help="Relative tolerance.")
+@click.option("--atol", type=click.FloatRange(0), default=ATOL, show_default=True, help="Absolute tolerance.")
+@click.option("--hessian", "with_hessian", is_flag=True,
+              help="Check the Hessian too (finite differences of the gradient).")
+@output_format("table", "plain", "json")
+@digits_option()
+@color_option()
+def check_command(program, at, file, rtol, atol, with_hessian, fmt, digits, color):
+    """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
+    point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
+    from ..derived.check import check_gradient
+
+    checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
+    report(check_messages(checked, fmt), fmt)
+    show(checked, fmt, color, digits=digits)
+    if not checked.ok:
+        failed = "; ".join(f"{c.label}: {c.explanation}" for c in checked.failures)
+        raise EvaluationFailed(f"gradient check failed (rtol {rtol:g}, atol {atol:g}): {failed}")
+
+
+def check_messages(checked, fmt):
+    """A check's warnings, and as notes what the format has no place for: each partial's
+    explanation in plain (the table and the JSON carry them), and an unsure verdict."""
+    notes = [f"{c.label}: {c.explanation}" if c.status == "convention" else f"{c.label}: {c.status}: {c.explanation}"
+             for c in checked.comparisons if c.status in ("convention", "inconclusive", "cannot_check")]
+    notes = notes if fmt == "plain" else []
+    if checked.verdict in ("inconclusive", "cannot_check"):
+        notes.append(f"verdict: {checked.verdict} "
+                     "(exit 0: no partial was found wrong, but not every one could be confirmed)")
+    return Messages(checked.result.warnings, notes)
+
+
+@click.command("batch")
+@click.argument("path", required=False, default="-")
+@at_option("Input values for every line; a line's own `@ NAME=VALUE` wins.")
+@format_option("table", "plain", "jsonl", "csv")
+@digits_option()
+@wrt_option()
+@quiet_option()
+@strict_option()
+@color_option()
+@strategy_option()
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
+    """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
+    line, in order, written as it is computed. A line may carry its own point:
+    `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
+    error record and the batch goes on; the exit status is then 1."""
+    from ..io.batch import Batch
+    from ..io.lines import open_input
+    from ..render import render
+
+    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
+    records = reported(batch.records(open_input(path)), fmt)
+    # batch.columns is read as each record is rendered: csv's columns are fixed by the first result
+    write((render(rec, fmt, digits=digits, names=batch.columns, drop_value=quiet and bool(wrt)) for rec in records),
+          fmt, color)
+    batch.check()
+
+
+COMMANDS = (eval_command, explain_command, graph_command, diff_command, hessian_command, check_command, batch_command)

@@ -1,0 +1,192 @@
+"""JSON and JSON Lines: a command's one document, or a record per line.
+
+JSON is strict RFC 8259: non-finite numbers are the strings "nan", "inf", "-inf". A `*_record`
+function builds the JSON-ready data (tests and the library read it); @documents registers it
+as its type's json renderer, which writes that data as one indented document.
+"""
+
+import functools
+import json
+
+from ..engine.evaluate import gradient_items
+from ..numbers.text import json_count, json_number
+from . import renders
+from .text import stats_items
+
+
+def rounded(x, digits):
+    """`x` rounded to `digits` significant digits (unchanged when digits is None)."""
+    if digits is None or x is None or x != x or x in (float("inf"), float("-inf")):
+        return x
+    return float(f"{x:.{digits}g}")
+
+
+def to_json(obj, indent=None):
+    return json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False)
+
+
+def documents(kind):
+    """Register the decorated `build(obj, **options)` (JSON-ready data) as the json renderer of
+    record type `kind`: the data as one document, indented, on its own lines."""
+
+    def register(build):
+        @functools.wraps(build)  # the registry reads the options from build's signature
+        def document(obj, **options):
+            return to_json(build(obj, **options), indent=2) + "\n"
+
+        renders(kind, "json")(document)
+        return build
+
+    return register
+
+
+def json_result(value, gradient_items, digits=None):
+    """{"value", "gradient"} with strict JSON numbers, rounded to `digits` when asked."""
+    return {
+        "value": json_number(rounded(value, digits)),
+        "gradient": {name: json_number(rounded(g, digits)) for name, g in gradient_items},
+    }
+
+
+# -- one result --------------------------------------------------------------------------
+
+
+def record(result, digits=None, wrt=None):
+    """The short record of a result: value and gradient (plus warnings and notes if any)."""
+    out = json_result(result.value, gradient_items(result, wrt), digits)
+    if result.warnings:
+        out["warnings"] = list(result.warnings)
+    if result.notes:
+        out["notes"] = list(result.notes)
+    if result.stats is not None:
+        out["stats"] = {key: json_count(v) if isinstance(v, int) else v for key, v in stats_items(result.stats)}
+    return out
+
+
+@renders("Result", "jsonl")
+def result_line(result, digits=None, wrt=None):
+    return to_json(record(result, digits, wrt)) + "\n"
+
+
+@documents("Result")
+def full_record(result, digits=None, wrt=None):
+    """The whole computation: the record plus every node and every edge, each with its role
+    (engine.reverse.node_roles); a full result (evaluate(..., full=True)) gives every edge a partial."""
+    graph = result.program.graph
+    labels = graph.labels()
+    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    out = record(result, digits, wrt)
+    out["output"] = labels[result.program.output]
+    out["inputs"] = list(result.program.input_names)
+    out["nodes"] = [
+        {
+            "id": i,
+            "op": op,
+            "label": labels[i],
+            "parents": list(graph.parents[i]),
+            "value": r(result.values[i]),
+            "adjoint": r(result.adjoints[i]),
+            "role": result.roles[i],
+        }
+        for i, op in enumerate(graph.op)
+    ]
+    contributions = result.contributions  # a derived list: build it once, not once per edge
+    roles = result.edge_roles
+    out["edges"] = [
+        {
+            "from": parent,
+            "to": child,
+            "slot": slot,
+            "partial": r(result.partials[e]),
+            "contribution": r(contributions[e]),
+            "role": roles[e],
+        }
+        for e, (parent, child, slot) in enumerate(graph.edges())
+    ]
+    out.setdefault("warnings", [])
+    out.setdefault("notes", [])
+    return out
+
+
+# -- records: one per batch line or point ------------------------------------------------
+
+
+@renders("Record", "jsonl")
+def jsonl_record(rec, digits=None):
+    """One JSON line: line, value and gradient (or error), warnings and notes."""
+    if "error" in rec:
+        return to_json(rec) + "\n"
+    out = {"line": rec["line"], **json_result(rec["value"], rec["gradient"].items(), digits)}
+    out.update((key, rec[key]) for key in ("warnings", "notes") if key in rec)
+    if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
+        out["error"] = rec["failed"]
+    return to_json(out) + "\n"
+
+
+@renders("Chunk", "jsonl")
+def chunk_lines(chunk, digits=None):
+    return "".join(jsonl_record(rec, digits) for rec in chunk.records())
+
+
+# -- derivative programs, Hessians, gradient checks --------------------------------------
+
+
+@documents("Derivatives")
+def derivatives_record(d, inline=False):
+    """`gradcli diff` as JSON: the shared program, and one program per partial."""
+    from ..core.printing import program_text
+
+    return {
+        "output": d.output,
+        "wrt": d.wrt,
+        "order": d.order,
+        "program": program_text(d.statements(inline)),
+        "nodes": d.nodes(),
+        "program_nodes": d.program_nodes,
+        "partials": [
+            {
+                "wrt": list(wrt),
+                "name": name,
+                "program": program_text(d.statements(inline, [(name, node)])),
+                "nodes": d.nodes([(name, node)]),
+            }
+            for name, (wrt, node) in zip(d.names, d.partials, strict=True)
+        ],
+    }
+
+
+@documents("SecondOrder")
+def second_order_record(s, digits=None):
+    """`gradcli hessian` JSON: value, gradient, inputs, and hessian (rows) or v and hvp."""
+    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    out = json_result(s.result.value, s.result.gradient.items(), digits)
+    out["inputs"] = list(s.input_names)
+    if s.hessian is not None:
+        out["hessian"] = [[r(h) for h in row] for row in s.hessian]
+    else:
+        out["v"] = [r(v) for v in s.vector]
+        out["hvp"] = {n: r(h) for n, h in zip(s.input_names, s.hvp, strict=True)}
+    out["warnings"] = list(s.warnings)
+    out["notes"] = list(s.result.notes)
+    return out
+
+
+@documents("CheckReport")
+def check_record(report, digits=None):
+    """`gradcli check` JSON: the verdict, the tolerances and every comparison."""
+    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    return {
+        "value": r(report.result.value),
+        "ok": report.ok,
+        "verdict": report.verdict,
+        "rtol": report.rtol,
+        "atol": report.atol,
+        "checks": [
+            {"wrt": list(c.wrt), "gradcli": r(c.claimed), "finite_differences": r(c.estimate),
+             "abs_error": json_number(c.abs_error), "rel_error": json_number(c.rel_error),
+             "status": c.status, "explanation": c.explanation}
+            for c in report.comparisons
+        ],
+        "warnings": list(report.result.warnings),
+        "notes": list(report.result.notes),
+    }
