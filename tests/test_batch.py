@@ -1,5 +1,6 @@
-"""`gradcli batch` through the real CLI in subprocesses: one record per line, in order, bad
-lines as error records, streaming, Unix manners (closed pipes, signals, $(...))."""
+"""`gradcli batch` through the real CLI (in process; in subprocesses where the process matters):
+one record per line, in order, bad lines as error records, streaming, Unix manners (closed
+pipes, signals, $(...))."""
 
 import json
 import os

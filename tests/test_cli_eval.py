@@ -1,4 +1,5 @@
-"""`gradcli eval` through the real command line, in subprocesses, the way a shell runs it:
+"""`gradcli eval` through the real command line (in process; in subprocesses where the shell
+matters: pipes, terminals, the console script):
 exact plain output, strict JSON, the --at forms, files and stdin, formats, colour, and every
 error path (exit code, one message on stderr, never a traceback)."""
 

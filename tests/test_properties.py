@@ -27,7 +27,8 @@ import sympy
 from hypothesis import event, given, note, settings
 
 import gradcli
-from gen import DPS, M, U, programs, run_main
+from gen import DPS, M, U, programs
+from conftest import run_cli
 
 REL = 1e-9  # the tolerance, relative
 WELL = 1e-10  # a component is well-conditioned when its error bound is below WELL × |exact|
@@ -128,26 +129,15 @@ def central_difference(ex, program, r, name, exact):
 # -- store, recompute, checkpoint ------------------------------------------------------------
 
 
-def cli_commands():
-    code, out, _ = run_main(["--help"])
-    return out if code == 0 else ""
-
-
-def has_option(command, option):
-    code, out, _ = run_main([command, "--help"])
-    return code == 0 and option in out
-
-
 STRATEGIES = ("store", "recompute", "checkpoint")
 
 
-@pytest.mark.skipif(not has_option("eval", "--strategy"), reason="gradcli eval --strategy (issue 4) does not exist yet")
 @given(programs())
 def test_strategies_agree_bit_for_bit(ex):
     at = [f"--at={name}={ex.point[name]!r}" for name in ex.inputs]
     results = {}
     for strategy in STRATEGIES:
-        code, out, err = run_main(["eval", "-o", "json", "--strategy", strategy, *at, "--", ex.text])
+        code, out, err = run_cli("eval", "-o", "json", "--strategy", strategy, *at, "--", ex.text)
         assert code == 0, err
         record = json.loads(out)
         results[strategy] = (record["value"], record["gradient"])
