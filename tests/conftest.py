@@ -114,6 +114,11 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter
 settings.register_profile("quick", max_examples=100, derandomize=True, database=None, deadline=None,
                           suppress_health_check=_SLOW_OK, print_blob=True)
 _thorough = os.environ.get("GRADCLI_THOROUGH", "")
-settings.register_profile("thorough", max_examples=int(_thorough) if _thorough.isdigit() and int(_thorough) > 1 else 20_000,
-                          deadline=None, suppress_health_check=_SLOW_OK, print_blob=True)
+settings.register_profile(
+    "thorough",
+    max_examples=int(_thorough) if _thorough.isdigit() and int(_thorough) > 1 else 20_000,
+    deadline=None,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)
 settings.load_profile("thorough" if _thorough not in ("", "0") else "quick")

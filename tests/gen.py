@@ -38,8 +38,22 @@ MARGIN = 1e-6  # least distance from a kink, a pole or a domain edge
 MAX_ABS = 1e8  # largest magnitude of any node's value (and MAX_ABS² of any local partial)
 TINY = 1e-150  # smallest magnitude of a nonzero value: no underflow
 TINY_PARTIAL = 1e-30  # smallest magnitude of a nonzero local partial of a smooth op
-ULPS = {"add": 1, "sub": 1, "mul": 1, "div": 1, "neg": 0, "abs": 0, "relu": 0, "sign": 0, "step": 0,
-        "max": 0, "min": 0, "select": 0, "floor": 0, "ceil": 0}  # rounding of each kernel in units of U; any other kernel: 4
+ULPS = {
+    "add": 1,
+    "sub": 1,
+    "mul": 1,
+    "div": 1,
+    "neg": 0,
+    "abs": 0,
+    "relu": 0,
+    "sign": 0,
+    "step": 0,
+    "max": 0,
+    "min": 0,
+    "select": 0,
+    "floor": 0,
+    "ceil": 0,
+}  # rounding of each kernel in units of U; any other kernel: 4
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5  # precedence of a text, loosest first
 RESERVED = set(CALLABLE) | {"pi", "e"}
@@ -184,7 +198,8 @@ DOMAIN = {
     "sign": lambda xs, es: _away(xs[0], es[0]),
     "step": lambda xs, es: _away(xs[0], es[0]),
     "select": lambda xs, es: _away(xs[0], es[0]),
-    "floor": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])), "ceil": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])),
+    "floor": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])),
+    "ceil": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])),
     "hypot": lambda xs, es: _away(M.hypot(*xs), es[0] + es[1]),
     "exp": lambda xs, es: abs(xs[0]) <= 18,
     "expm1": lambda xs, es: abs(xs[0]) <= 18,
@@ -320,7 +335,7 @@ class Tape:
         d, h = partials(op, xs)
         if not all(_in_range(dk, MAX_ABS**2, TINY if op in PIECEWISE else TINY_PARTIAL) for dk in d):
             raise Reject
-        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es))
+        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es, strict=True))
         active = any(self.active[p] for p in parents)
         if active:
             syms = [self.sym[p] for p in parents]
@@ -348,7 +363,9 @@ class Tape:
                 if not self.active[p]:
                     continue
                 d = self.d[i][k]
-                derr = ULPS.get(self.op[i], 4) * U * abs(d) + sum(abs(hk) * e for hk, e in zip(self.h[i][k], es))
+                derr = ULPS.get(self.op[i], 4) * U * abs(d) + sum(
+                    abs(hk) * e for hk, e in zip(self.h[i][k], es, strict=True)
+                )
                 c = adj[i] * d
                 adj[p] += c
                 aerr[p] += abs(adj[i]) * derr + abs(d) * aerr[i] + 2 * U * abs(c)
@@ -494,8 +511,9 @@ class _Generator:
             node = self.tape.const(+exact, sym, as_float)
             return Term(name, ATOM, node, "const", data=node)
         text, exact = _number(draw)
-        node = self.tape.const(M.mpf(exact.numerator) / exact.denominator, sympy.Rational(exact.numerator, exact.denominator),
-                               float(exact))
+        node = self.tape.const(
+            M.mpf(exact.numerator) / exact.denominator, sympy.Rational(exact.numerator, exact.denominator), float(exact)
+        )
         return Term(text, ATOM, node, "const", data=node)
 
     # operands
@@ -613,7 +631,7 @@ class _Generator:
         samples = [_pick(draw, self.pool) for _ in params]
         fn = Function(name, params, [], None)
         self.scope = _Scope(fn)
-        for j, (p, s) in enumerate(zip(params, samples)):
+        for j, (p, s) in enumerate(zip(params, samples, strict=True)):
             term = Term(p, ATOM, s.node, "param", data=j)
             fn.terms.append(term)
             self.scope.terms_in_scope.append(term)

@@ -27,7 +27,7 @@ def _far(a, point=0.0):
 def _apart(*xs):
     """No near-tie among distinct values (the same value twice is one argument, no kink)."""
     values = sorted(set(xs))
-    return all(b - a > GAP for a, b in zip(values, values[1:]))
+    return all(b - a > GAP for a, b in zip(values, values[1:], strict=False))
 
 
 def _cbrt(xs, vs):

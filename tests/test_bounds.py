@@ -16,6 +16,7 @@ import pytest
 
 import gradcli
 from gradcli.core import compiler
+
 from conftest import run_cli
 
 GRADCLI = [sys.executable, "-m", "gradcli"]
@@ -146,7 +147,11 @@ def test_ten_megabyte_line_with_an_error_at_its_end():
     code, out, err = run_cli("eval", "--at", "w=1", "--", text)
     assert code == 2
     lines = err.splitlines()
-    assert lines[0] == "gradcli: line 1, column 10000002: unexpected character '$': expected an operator (+ - * / ^) or the end of the statement"
+    assert (
+        lines[0]
+        == "gradcli: line 1, column 10000002: unexpected character '$': "
+        "expected an operator (+ - * / ^) or the end of the statement"
+    )
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 
 
@@ -160,7 +165,9 @@ def test_exponential_inlining_is_refused_with_a_message(monkeypatch):
     """f(k) = f(k-1)(f(k-1)(t)) doubles at every level: 40 levels would be 2^40 nodes."""
     monkeypatch.setattr(compiler, "MAX_INLINED", 10_000)
     text = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)"
-    with pytest.raises(gradcli.ProgramError, match=r"calling f40 here would expand to 1,099,511,627,776 nodes: more than 10,000 nodes"):
+    with pytest.raises(
+        gradcli.ProgramError, match=r"calling f40 here would expand to 1,099,511,627,776 nodes: more than 10,000 nodes"
+    ):
         gradcli.compile_program(text)
     ok = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 12)) + "; f11(w)"
     assert len(gradcli.compile_program(ok).graph) == 2**11 + 1
@@ -169,7 +176,9 @@ def test_exponential_inlining_is_refused_with_a_message(monkeypatch):
 @pytest.mark.slow
 def test_exponential_inlining_through_the_binary_at_the_real_limit(tmp_path):
     path = tmp_path / "blowup.txt"
-    path.write_text("f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)")
+    path.write_text(
+        "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)"
+    )
     code, out, err, rss = run_measured(["eval", "--file", str(path), "--at", "w=1"], timeout=300)
     assert code == 2 and out == ""
     assert err.startswith("gradcli: line 1, column ") and f"more than {compiler.MAX_INLINED:,} nodes" in err, err
@@ -236,7 +245,7 @@ def test_integer_looking_input_is_never_big_integer_arithmetic():
     integer; the real binary answers it well inside the hang guard."""
     for text in ["9^9^9^9", "99999999999999999999^99999999999", "x^y^z", "2**2**2**2**2**2"]:
         p = gradcli.compile_program(text)
-        assert all(type(d) is float for op, d in zip(p.graph.op, p.graph.data) if op == "const")
+        assert all(type(d) is float for op, d in zip(p.graph.op, p.graph.data, strict=True) if op == "const")
         r = gradcli.evaluate(p, x=9, y=9, z=9)
         assert all(type(v) is float for v in r.values) and all(type(a) is float for a in r.adjoints)
         assert r.value == math.inf

@@ -39,6 +39,7 @@ from hypothesis import currently_in_test_context, example, given, note
 from hypothesis import strategies as st
 
 import gradcli
+
 from conftest import run_binary, run_cli
 
 CORPUS = [
@@ -104,7 +105,9 @@ def fuzz_bytes(draw):
             data = data[:i] + draw(st.sampled_from(TOKENS)) + data[i:]
         elif kind == 7:
             n = draw(st.integers(1, 3000))
-            opener, closer = draw(st.sampled_from([(b"(", b")"), (b"sin(", b")"), (b"-", b""), (b"w^", b""), (b"max(1,", b")")]))
+            opener, closer = draw(
+                st.sampled_from([(b"(", b")"), (b"sin(", b")"), (b"-", b""), (b"w^", b""), (b"max(1,", b")")])
+            )
             data = opener * n + data + closer * draw(st.sampled_from([n, max(0, n - 1), n + 1]))
         else:
             data = draw(st.binary(max_size=40))
@@ -319,12 +322,20 @@ def test_fuzz_batch_in_process(programs, newline):
 # -- every other command that reads a program, and --points ---------------------------------------
 
 OTHER_COMMANDS = [
-    ["eval", "--strategy", "recompute"], ["eval", "--strategy", "checkpoint"], ["eval", "--stats", "-o", "json"],
-    ["diff"], ["diff", "--inline"], ["hessian"], ["check"], ["explain"], ["graph"], ["graph", "--backward", "--format", "dot"],
+    ["eval", "--strategy", "recompute"],
+    ["eval", "--strategy", "checkpoint"],
+    ["eval", "--stats", "-o", "json"],
+    ["diff"],
+    ["diff", "--inline"],
+    ["hessian"],
+    ["check"],
+    ["explain"],
+    ["graph"],
+    ["graph", "--backward", "--format", "dot"],
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _help(command):
     return run_cli(command, "--help")
 
@@ -367,7 +378,11 @@ def points_bytes(draw):
         data = b"".join(json.dumps({"w": a, "x": b}).encode() + b"\n" for a, b in rows)
     for _ in range(draw(st.integers(0, 3))):
         i = draw(st.integers(0, len(data)))
-        data = data[:i] + draw(st.one_of(st.binary(max_size=4), st.sampled_from(TOKENS + [b",", b'"', b"{}", b"[1]", b"null"]))) + data[i:]
+        data = (
+            data[:i]
+            + draw(st.one_of(st.binary(max_size=4), st.sampled_from(TOKENS + [b",", b'"', b"{}", b"[1]", b"null"])))
+            + data[i:]
+        )
     return data
 
 
@@ -419,7 +434,9 @@ def test_real_binary_eval(data):
 
 def test_real_binary_batch():
     """Every regression and sampled input as one line each of one batch, through the real binary."""
-    data = b"\n".join(d.replace(b"\n", b" ").replace(b"\r", b" ") for d in REGRESSIONS + real_sample(40, seed=11)) + b"\n"
+    data = (
+        b"\n".join(d.replace(b"\n", b" ").replace(b"\r", b" ") for d in REGRESSIONS + real_sample(40, seed=11)) + b"\n"
+    )
     proc = subprocess.run([sys.executable, "-m", "gradcli", "batch", "-o", "jsonl", "--at", "w=1,x=2,y=3"],
                           input=data, capture_output=True, timeout=120)
     check_batch(data, proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "backslashreplace"))

@@ -3,10 +3,11 @@
 import subprocess
 
 import pytest
-from conftest import require, run_cli
 
 import gradcli
 from gradcli.render import drawing
+
+from conftest import require, run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 SHARED = "x = sin(w); y = x*x + x + v*2; z = y^2"

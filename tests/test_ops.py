@@ -12,8 +12,8 @@ import operator
 import pytest
 
 import gradcli
-from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import OPS
+from gradcli.numbers.float64 import FloatMath
 
 inf, nan = math.inf, math.nan
 
@@ -137,7 +137,7 @@ def test_program_gradient_matches_central_differences(name, point):
     reference, _ = ROWS[name]
     text = program_text(name, len(point))
     names = ARG_NAMES[: len(point)]
-    result = gradcli.evaluate(text, dict(zip(names, point)))
+    result = gradcli.evaluate(text, dict(zip(names, point, strict=True)))
     assert close(result.value, reference(*point))
     assert list(result.gradient) == list(names)
     for k, input_name in enumerate(names):
@@ -173,7 +173,12 @@ KINKS = [
     ("max(a, b, c)", {"a": 2.0, "b": 2.0, "c": 2.0}, {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3}, "3-way tie"),
     ("max(a, b, c)", {"a": 2.0, "b": 2.0, "c": 1.0}, {"a": 0.5, "b": 0.5, "c": 0.0}, "2-way tie"),
     ("max(a, b, c)", {"a": 1.0, "b": 2.0, "c": 2.0}, {"a": 0.0, "b": 0.5, "c": 0.5}, "2-way tie"),
-    ("min(a, b, c, d)", {"a": 1.0, "b": 1.0, "c": 1.0, "d": 5.0}, {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3, "d": 0.0}, "3-way tie"),
+    (
+        "min(a, b, c, d)",
+        {"a": 1.0, "b": 1.0, "c": 1.0, "d": 5.0},
+        {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3, "d": 0.0},
+        "3-way tie",
+    ),
     ("min(a, b, c, d)", {"a": -1.0, "b": -1.0, "c": -1.0, "d": -1.0}, {k: 0.25 for k in "abcd"}, "4-way tie"),
     ("max(a, b)", {"a": 0.0, "b": -0.0}, {"a": 0.5, "b": 0.5}, "2-way tie"),
     ("sqrt(x)", {"x": 0.0}, {"x": inf}, "sqrt at 0"),

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 import gradcli
-from conftest import run_cli
 from test_fuzz import check_error, check_stderr
+
+from conftest import run_cli
 
 PACKAGE = Path(gradcli.__file__).parent
 SOURCES = sorted(PACKAGE.rglob("*.py"))
@@ -34,8 +35,10 @@ def calls(path):
     and method calls like re.compile( are told apart from the built-ins)."""
     found = []
     with open(path, "rb") as f:
-        tokens = [t for t in tokenize.tokenize(f.readline) if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
-    for before, tok, after in zip(tokens, tokens[1:], tokens[2:]):
+        tokens = [
+            t for t in tokenize.tokenize(f.readline) if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
+        ]
+    for before, tok, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
         if tok.type == tokenize.NAME and after.string == "(" and before.string not in (".", "def"):
             found.append((tok.string, tok.start[0]))
     return found
@@ -50,7 +53,10 @@ def test_no_eval_exec_or_compile_of_text_in_the_package():
 
 
 def test_no_code_loading_or_shell_modules_in_the_package():
-    pattern = re.compile(r"^\s*(import|from)\s+(pickle|marshal|shelve|dill|subprocess|pty|ctypes)\b|os\.(system|popen|exec\w*|spawn\w*)\(", re.M)
+    pattern = re.compile(
+        r"^\s*(import|from)\s+(pickle|marshal|shelve|dill|subprocess|pty|ctypes)\b|os\.(system|popen|exec\w*|spawn\w*)\(",
+        re.M,
+    )
     bad = [f"{p.name}: {m.group(0).strip()}" for p in SOURCES for m in pattern.finditer(p.read_text())]
     assert not bad, bad
 
@@ -127,7 +133,9 @@ def test_hostile_text_through_the_real_binary(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["__import__", "__builtins__", "os", "sys", "exec", "eval", "open", "system", "_", "__class__"])
+@pytest.mark.parametrize(
+    "name", ["__import__", "__builtins__", "os", "sys", "exec", "eval", "open", "system", "_", "__class__"]
+)
 def test_dangerous_looking_names_are_just_names(name):
     r = gradcli.evaluate(f"{name} * 2 + 1", {name: 3.0})
     assert r.value == 7.0 and r.gradient == {name: 2.0}
@@ -157,7 +165,9 @@ def files(tmp_path, monkeypatch):
     return work
 
 
-@pytest.mark.parametrize("path, value", [("*.txt", "2"), ("~/p.txt", "3"), ("$HOME/p.txt", "4"), ("./-", "5"), ("a.txt", "1")])
+@pytest.mark.parametrize(
+    "path, value", [("*.txt", "2"), ("~/p.txt", "3"), ("$HOME/p.txt", "4"), ("./-", "5"), ("a.txt", "1")]
+)
 def test_file_reads_exactly_the_path_given(files, path, value):
     code, out, err = run_cli("eval", "-o", "plain", "--file", path, input=b"99")
     assert code == 0, err

@@ -461,7 +461,8 @@ def _parser():
 
     # No cache=True: Lark would unpickle /tmp/.lark_cache_<user>_<hash>.tmp, a predictable name
     # in a shared directory that anyone could create first. Building the parser takes ~15 ms.
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual", transformer=_Reductions())
+    grammar = grammar_path().read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Reductions())
 
 
 def compile_program(source):

@@ -127,8 +127,7 @@ def decode(doc, key, source):
         ):
             return None
         ops, parents, data, pos = doc["op"], doc["parents"], doc["data"], doc["pos"]
-        n = len(ops)
-        if not (len(parents) == len(data) == len(pos) == n) or type(doc["output"]) is not int or not 0 <= doc["output"] < n:
+        if type(doc["output"]) is not int or not 0 <= doc["output"] < len(ops):
             return None
         graph = Graph()
         for op, ps, d, p in zip(ops, parents, data, pos, strict=True):
