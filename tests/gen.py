@@ -31,15 +31,29 @@ import sympy
 from hypothesis import strategies as st
 
 from gradcli.core.ops import CALLABLE
+from oracles import ORACLES, M, away
 
 DPS = 50  # digits of the reference values
 U = 2.0**-53  # unit roundoff of float64
-MARGIN = 1e-6  # least distance from a kink, a pole or a domain edge
 MAX_ABS = 1e8  # largest magnitude of any node's value (and MAX_ABS² of any local partial)
 TINY = 1e-150  # smallest magnitude of a nonzero value: no underflow
 TINY_PARTIAL = 1e-30  # smallest magnitude of a nonzero local partial of a smooth op
-ULPS = {"add": 1, "sub": 1, "mul": 1, "div": 1, "neg": 0, "abs": 0, "relu": 0, "sign": 0, "step": 0,
-        "max": 0, "min": 0, "select": 0, "floor": 0, "ceil": 0}  # rounding of each kernel in units of U; any other kernel: 4
+ULPS = {
+    "add": 1,
+    "sub": 1,
+    "mul": 1,
+    "div": 1,
+    "neg": 0,
+    "abs": 0,
+    "relu": 0,
+    "sign": 0,
+    "step": 0,
+    "max": 0,
+    "min": 0,
+    "select": 0,
+    "floor": 0,
+    "ceil": 0,
+}  # rounding of each kernel in units of U; any other kernel: 4
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5  # precedence of a text, loosest first
 RESERVED = set(CALLABLE) | {"pi", "e"}
@@ -61,32 +75,6 @@ class Reject(Exception):
 # -- the meaning of each operation ------------------------------------------------------------
 
 _a, _b = sympy.symbols("a b", real=True)
-
-SYMPY = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a: -a,
-    "pow": lambda a, b: a**b,
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
-    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "atan2": sympy.atan2,
-    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
-    "exp": sympy.exp,
-    "expm1": lambda a: sympy.exp(a) - 1,
-    "log": sympy.log,
-    "log1p": lambda a: sympy.log(1 + a),
-    "log2": lambda a: sympy.log(a) / sympy.log(2),
-    "log10": lambda a: sympy.log(a) / sympy.log(10),
-    "sqrt": sympy.sqrt,
-    "hypot": lambda a, b: sympy.sqrt(a**2 + b**2),
-    "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
-    "softplus": lambda a: sympy.log(1 + sympy.exp(a)),
-    "erf": sympy.erf,
-    "erfc": sympy.erfc,
-}
-
 
 
 def sympy_piece(op, args, xs):
@@ -111,45 +99,10 @@ def sympy_piece(op, args, xs):
 
 
 PIECEWISE = ("abs", "relu", "sign", "step", "cbrt", "max", "min", "select", "floor", "ceil")
-M = mpmath.mp
-
-
-def _cbrt(a):
-    return M.sign(a) * M.cbrt(abs(a))
-
-
-MPMATH = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a: -a,
-    "pow": lambda a, b: M.power(a, b),
-    "sin": M.sin, "cos": M.cos, "tan": M.tan,
-    "asin": M.asin, "acos": M.acos, "atan": M.atan, "atan2": M.atan2,
-    "sinh": M.sinh, "cosh": M.cosh, "tanh": M.tanh,
-    "asinh": M.asinh, "acosh": M.acosh, "atanh": M.atanh,
-    "exp": M.exp, "expm1": M.expm1, "log": M.log, "log1p": M.log1p,
-    "log2": lambda a: M.log(a, 2), "log10": M.log10,
-    "sqrt": M.sqrt, "cbrt": _cbrt, "abs": abs, "hypot": M.hypot,
-    "sigmoid": lambda a: 1 / (1 + M.exp(-a)),
-    "relu": lambda a: max(a, 0 * a),
-    "softplus": lambda a: M.log1p(M.exp(a)),
-    "erf": M.erf, "erfc": M.erfc,
-    "max": lambda *xs: max(xs), "min": lambda *xs: min(xs),
-    "sign": M.sign,
-    "step": lambda a: M.mpf(1) if a > 0 else M.mpf(0),
-    "select": lambda c, a, b: a if c > 0 else b,
-    "floor": M.floor, "ceil": M.ceil,
-}
 
 ARITY = {name: op.arity for name, op in CALLABLE.items()}
 ARITY.update(add=2, sub=2, mul=2, div=2, neg=1)
 
-
-def _away(x, err, point=0):
-    """Is x at least MARGIN, and 1000 times its error bound, away from `point`?"""
-    return abs(x - point) >= max(MARGIN, 1000 * err)
 
 
 def _in_range(v, largest, smallest=TINY):
@@ -161,36 +114,9 @@ def _in_range(v, largest, smallest=TINY):
 def _domain_pow(xs, es, exact_int_exponent):
     a, b = xs
     if exact_int_exponent:  # an integer constant: any base but (near) 0
-        return _away(a, es[0])
-    return a > 0 and _away(a, es[0])
+        return away(a, es[0])
+    return a > 0 and away(a, es[0])
 
-
-DOMAIN = {
-    "div": lambda xs, es: _away(xs[1], es[1]),
-    "tan": lambda xs, es: _away(M.cos(xs[0]), es[0]),
-    "asin": lambda xs, es: abs(xs[0]) < 1 and _away(abs(xs[0]), es[0], 1),
-    "acos": lambda xs, es: abs(xs[0]) < 1 and _away(abs(xs[0]), es[0], 1),
-    "atanh": lambda xs, es: abs(xs[0]) < 1 and _away(abs(xs[0]), es[0], 1),
-    "acosh": lambda xs, es: xs[0] > 1 and _away(xs[0], es[0], 1),
-    "atan2": lambda xs, es: _away(M.hypot(*xs), es[0] + es[1]) and (xs[1] > 0 or _away(xs[0], es[0])),
-    "log": lambda xs, es: xs[0] > 0 and _away(xs[0], es[0]),
-    "log2": lambda xs, es: xs[0] > 0 and _away(xs[0], es[0]),
-    "log10": lambda xs, es: xs[0] > 0 and _away(xs[0], es[0]),
-    "log1p": lambda xs, es: xs[0] > -1 and _away(xs[0], es[0], -1),
-    "sqrt": lambda xs, es: xs[0] > 0 and _away(xs[0], es[0]),
-    "cbrt": lambda xs, es: _away(xs[0], es[0]),
-    "abs": lambda xs, es: _away(xs[0], es[0]),
-    "relu": lambda xs, es: _away(xs[0], es[0]),
-    "sign": lambda xs, es: _away(xs[0], es[0]),
-    "step": lambda xs, es: _away(xs[0], es[0]),
-    "select": lambda xs, es: _away(xs[0], es[0]),
-    "floor": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])), "ceil": lambda xs, es: _away(xs[0], es[0], M.nint(xs[0])),
-    "hypot": lambda xs, es: _away(M.hypot(*xs), es[0] + es[1]),
-    "exp": lambda xs, es: abs(xs[0]) <= 18,
-    "expm1": lambda xs, es: abs(xs[0]) <= 18,
-    "sinh": lambda xs, es: abs(xs[0]) <= 18,
-    "cosh": lambda xs, es: abs(xs[0]) <= 18,
-}
 
 
 def branch(op, xs):
@@ -210,7 +136,7 @@ def branch(op, xs):
 def _lambdified(op):
     """Exact first and second partials of a smooth op, from its SymPy form, as mpmath functions."""
     args = [_a, _b][: ARITY[op]]
-    form = SYMPY[op](*args)
+    form = ORACLES[op].sympy(*args)
     d = [sympy.diff(form, x) for x in args]
     h = [[sympy.diff(dk, x) for x in args] for dk in d]
     fn = lambda e: sympy.lambdify(args, e, "mpmath")  # noqa: E731 - the test's own formulas
@@ -240,7 +166,7 @@ def partials(op, xs):
         c = M.cosh(xs[0])
         return [1 / c**2], [[-2 * M.sinh(xs[0]) / c**3]]
     if op == "cbrt":
-        c = _cbrt(xs[0])
+        c = ORACLES["cbrt"].mpmath(xs[0])
         return [1 / (3 * c * c)], [[-2 / (9 * c**5)]]
     if op == "pow" and xs[0] < 0:  # integer exponent: only d/dbase exists
         a, b = xs
@@ -310,21 +236,21 @@ class Tape:
         elif op in ("max", "min") and len(parents) > 1:
             k = branch(op, xs)
             for j, p in enumerate(parents):
-                if j != k and self.sym[p] != self.sym[parents[k]] and not _away(xs[k] - xs[j], es[k] + es[j]):
+                if j != k and self.sym[p] != self.sym[parents[k]] and not away(xs[k] - xs[j], es[k] + es[j]):
                     raise Reject
-        elif op in DOMAIN and not DOMAIN[op](xs, es):
+        elif ORACLES[op].domain and not ORACLES[op].domain(xs, es):
             raise Reject
-        value = MPMATH[op](*xs)
+        value = ORACLES[op].mpmath(*xs)
         if not isinstance(value, mpmath.mpf) or not _in_range(value, MAX_ABS):
             raise Reject
         d, h = partials(op, xs)
         if not all(_in_range(dk, MAX_ABS**2, TINY if op in PIECEWISE else TINY_PARTIAL) for dk in d):
             raise Reject
-        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es))
+        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es, strict=True))
         active = any(self.active[p] for p in parents)
         if active:
             syms = [self.sym[p] for p in parents]
-            sym = sympy_piece(op, syms, xs) if op in PIECEWISE else SYMPY[op](*syms)
+            sym = sympy_piece(op, syms, xs) if op in PIECEWISE else ORACLES[op].sympy(*syms)
         else:
             # A constant subexpression enters SymPy as its 60-digit value: built symbolically,
             # SymPy's automatic simplification may decide from a low-precision estimate that
@@ -348,7 +274,9 @@ class Tape:
                 if not self.active[p]:
                     continue
                 d = self.d[i][k]
-                derr = ULPS.get(self.op[i], 4) * U * abs(d) + sum(abs(hk) * e for hk, e in zip(self.h[i][k], es))
+                derr = ULPS.get(self.op[i], 4) * U * abs(d) + sum(
+                    abs(hk) * e for hk, e in zip(self.h[i][k], es, strict=True)
+                )
                 c = adj[i] * d
                 adj[p] += c
                 aerr[p] += abs(adj[i]) * derr + abs(d) * aerr[i] + 2 * U * abs(c)
@@ -372,9 +300,9 @@ class Tape:
             zero = [M.mpf(0)] * len(xs)
             if op == "pow" and not _domain_pow(xs, zero, self.integral_const(ps[1])):
                 return None
-            if op in DOMAIN and not DOMAIN[op](xs, zero):
+            if ORACLES[op].domain and not ORACLES[op].domain(xs, zero):
                 return None
-            v = MPMATH[op](*xs)
+            v = ORACLES[op].mpmath(*xs)
             if not isinstance(v, mpmath.mpf) or not M.isfinite(v):
                 return None
             values.append(v)
@@ -494,8 +422,9 @@ class _Generator:
             node = self.tape.const(+exact, sym, as_float)
             return Term(name, ATOM, node, "const", data=node)
         text, exact = _number(draw)
-        node = self.tape.const(M.mpf(exact.numerator) / exact.denominator, sympy.Rational(exact.numerator, exact.denominator),
-                               float(exact))
+        node = self.tape.const(
+            M.mpf(exact.numerator) / exact.denominator, sympy.Rational(exact.numerator, exact.denominator), float(exact)
+        )
         return Term(text, ATOM, node, "const", data=node)
 
     # operands
@@ -613,7 +542,7 @@ class _Generator:
         samples = [_pick(draw, self.pool) for _ in params]
         fn = Function(name, params, [], None)
         self.scope = _Scope(fn)
-        for j, (p, s) in enumerate(zip(params, samples)):
+        for j, (p, s) in enumerate(zip(params, samples, strict=True)):
             term = Term(p, ATOM, s.node, "param", data=j)
             fn.terms.append(term)
             self.scope.terms_in_scope.append(term)

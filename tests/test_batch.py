@@ -1,5 +1,6 @@
-"""`gradcli batch` through the real CLI in subprocesses: one record per line, in order, bad
-lines as error records, streaming, Unix manners (closed pipes, signals, $(...))."""
+"""`gradcli batch` through the real CLI (in process; in subprocesses where the process matters):
+one record per line, in order, bad lines as error records, streaming, Unix manners (closed
+pipes, signals, $(...))."""
 
 import json
 import os
@@ -74,7 +75,7 @@ def test_each_line_equals_eval_of_its_program():
              "log(a) + 1 @ a=-1", "abs(a) * relu(b) @ a=0, b=0"]
     proc = run_cli("batch", "-o", "jsonl", input="\n".join(lines))
     assert proc.returncode == 0, proc.stderr
-    for line, rec in zip(lines, records(proc.stdout)):
+    for line, rec in zip(lines, records(proc.stdout), strict=True):
         program, _, point = line.partition("@")
         at = dict(part.strip().split("=") for part in point.split(","))
         expected = evaluated(program.strip(), at)
@@ -195,7 +196,9 @@ def on_a_terminal(args, stdin, env=None):
     leader, follower = pty.openpty()
     full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     full_env.update(env or {}, COLUMNS="100")
-    proc = subprocess.Popen([*GRADCLI, *args], stdin=subprocess.PIPE, stdout=follower, stderr=subprocess.PIPE, env=full_env)
+    proc = subprocess.Popen(
+        [*GRADCLI, *args], stdin=subprocess.PIPE, stdout=follower, stderr=subprocess.PIPE, env=full_env
+    )
     os.close(follower)
     proc.stdin.write(stdin.encode())
     proc.stdin.close()
@@ -241,7 +244,9 @@ def test_head_ends_the_batch_quietly(tmp_path):
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_a_long_batch_ends_it_between_records(tmp_path, sig, code):
     path = big_batch(tmp_path / "big.txt", 200000)
-    proc = subprocess.Popen([*GRADCLI, "batch", str(path), "-o", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*GRADCLI, "batch", str(path), "-o", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     first = proc.stdout.readline()
     time.sleep(0.2)
     proc.send_signal(sig)
@@ -291,7 +296,9 @@ def test_memory_stays_flat_with_the_number_of_lines(tmp_path):
 
 def test_batch_strategies_give_the_same_records():
     text = "a = sin(w)*w; b = a*a + a @ w=0.7\nmax(x, y)*x @ x=2, y=2\n"
-    outs = {s: run_cli("batch", "-o", "jsonl", "--strategy", s, input=text) for s in ("store", "recompute", "checkpoint")}
+    outs = {
+        s: run_cli("batch", "-o", "jsonl", "--strategy", s, input=text) for s in ("store", "recompute", "checkpoint")
+    }
     assert all(p.returncode == 0 for p in outs.values())
     assert len({p.stdout for p in outs.values()}) == 1
 

@@ -16,7 +16,8 @@ import pytest
 
 import gradcli
 from gradcli.core import compiler
-from gen import run_main
+
+from conftest import run_cli
 
 GRADCLI = [sys.executable, "-m", "gradcli"]
 
@@ -120,7 +121,7 @@ def test_deep_and_long_programs_work_in_process(text):
     r = gradcli.evaluate(text, w=1.0)
     assert math.isfinite(r.value) and all(math.isfinite(g) for g in r.gradient.values())
     if text.startswith(("(", "w^", "f(")):  # and through the CLI (not for all: it compiles again)
-        code, out, err = run_main(["eval", "-o", "plain", "--at", "w=1", "--", text])
+        code, out, err = run_cli("eval", "-o", "plain", "--at", "w=1", "--", text)
         assert code == 0, err
         assert plain(out) == {"value": r.value, **{f"d/d{k}": g for k, g in r.gradient.items()}}
 
@@ -129,24 +130,28 @@ def test_json_of_a_deep_program_is_linear():
     """The JSON record lists every node and edge; 10^5 of them once took minutes (each edge
     rebuilt the whole list of contributions)."""
     text = "-" * 10**5 + "w"
-    code, out, err = run_main(["eval", "-o", "json", "--at", "w=1", "--", text], )
+    code, out, err = run_cli("eval", "-o", "json", "--at", "w=1", "--", text)
     record = json.loads(out)
     assert code == 0 and len(record["nodes"]) == 10**5 + 1 and len(record["edges"]) == 10**5
     assert record["edges"][0]["contribution"] == 1.0
 
 
 def test_deep_nesting_error_is_one_message():
-    code, out, err = run_main(["eval", "--at", "w=1", "--", "(" * 10**5 + "w"])
+    code, out, err = run_cli("eval", "--at", "w=1", "--", "(" * 10**5 + "w")
     assert code == 2 and err.startswith("gradcli: line 1, column 100002: unexpected end of the program")
     assert len(err.splitlines()) == 3 and all(len(line) < 120 for line in err.splitlines())
 
 
 def test_ten_megabyte_line_with_an_error_at_its_end():
     text = "w" + " " * 10**7 + "$"
-    code, out, err = run_main(["eval", "--at", "w=1", "--", text])
+    code, out, err = run_cli("eval", "--at", "w=1", "--", text)
     assert code == 2
     lines = err.splitlines()
-    assert lines[0] == "gradcli: line 1, column 10000002: unexpected character '$': expected an operator (+ - * / ^) or the end of the statement"
+    assert (
+        lines[0]
+        == "gradcli: line 1, column 10000002: unexpected character '$': "
+        "expected an operator (+ - * / ^) or the end of the statement"
+    )
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 
 
@@ -160,7 +165,9 @@ def test_exponential_inlining_is_refused_with_a_message(monkeypatch):
     """f(k) = f(k-1)(f(k-1)(t)) doubles at every level: 40 levels would be 2^40 nodes."""
     monkeypatch.setattr(compiler, "MAX_INLINED", 10_000)
     text = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)"
-    with pytest.raises(gradcli.ProgramError, match=r"calling f40 here would expand to 1,099,511,627,776 nodes: more than 10,000 nodes"):
+    with pytest.raises(
+        gradcli.ProgramError, match=r"calling f40 here would expand to 1,099,511,627,776 nodes: more than 10,000 nodes"
+    ):
         gradcli.compile_program(text)
     ok = "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 12)) + "; f11(w)"
     assert len(gradcli.compile_program(ok).graph) == 2**11 + 1
@@ -169,7 +176,9 @@ def test_exponential_inlining_is_refused_with_a_message(monkeypatch):
 @pytest.mark.slow
 def test_exponential_inlining_through_the_binary_at_the_real_limit(tmp_path):
     path = tmp_path / "blowup.txt"
-    path.write_text("f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)")
+    path.write_text(
+        "f0(t) = sin(t); " + "; ".join(f"f{k}(t) = f{k - 1}(f{k - 1}(t))" for k in range(1, 41)) + "; f40(w)"
+    )
     code, out, err, rss = run_measured(["eval", "--file", str(path), "--at", "w=1"], timeout=300)
     assert code == 2 and out == ""
     assert err.startswith("gradcli: line 1, column ") and f"more than {compiler.MAX_INLINED:,} nodes" in err, err
@@ -207,7 +216,7 @@ def test_out_of_memory_is_a_message_not_a_traceback(tmp_path):
     ("exp(400) * exp(400)", math.inf, "exp(400) * exp(400) (line 1, column 1)"),
 ])
 def test_overflow_is_inf_with_a_warning(program, value, where):
-    code, out, err = run_main(["eval", "-o", "json", "--at", "x=1e300", "--", program])
+    code, out, err = run_cli("eval", "-o", "json", "--at", "x=1e300", "--", program)
     assert code == 0, err
     got = json.loads(out)["value"]
     assert got == ("nan" if value != value else "inf" if value > 0 else "-inf")
@@ -218,16 +227,16 @@ def test_overflow_is_inf_with_a_warning(program, value, where):
 
 
 def test_overflow_in_the_reverse_sweep_is_named():
-    code, out, err = run_main(["eval", "-o", "plain", "--at", "x=1", "--", "1e300*sin(1e300*x)"])
+    code, out, err = run_cli("eval", "-o", "plain", "--at", "x=1", "--", "1e300*sin(1e300*x)")
     assert code == 0 and math.isfinite(plain(out)["value"]) and plain(out)["d/dx"] == -math.inf
     assert err.startswith("warning: the reverse sweep went -inf on the edge into") and "overflows" in err
-    code, _, err = run_main(["eval", "--strict", "--at", "x=1", "--", "1e300*sin(1e300*x)"])
+    code, _, err = run_cli("eval", "--strict", "--at", "x=1", "--", "1e300*sin(1e300*x)")
     assert code == 1 and err.splitlines()[-1] == "gradcli: --strict: not finite: d/dx"
 
 
 @pytest.mark.parametrize("value", ["9" * 400, "1e999999999", "-1e400", "1" + "0" * 5000])
 def test_huge_input_values_are_inf(value):
-    code, out, err = run_main(["eval", "-o", "plain", "--at", f"x={value}", "--", "x*2"])
+    code, out, err = run_cli("eval", "-o", "plain", "--at", f"x={value}", "--", "x*2")
     assert code == 0 and abs(plain(out)["value"]) == math.inf
 
 
@@ -236,7 +245,7 @@ def test_integer_looking_input_is_never_big_integer_arithmetic():
     integer; the real binary answers it well inside the hang guard."""
     for text in ["9^9^9^9", "99999999999999999999^99999999999", "x^y^z", "2**2**2**2**2**2"]:
         p = gradcli.compile_program(text)
-        assert all(type(d) is float for op, d in zip(p.graph.op, p.graph.data) if op == "const")
+        assert all(type(d) is float for op, d in zip(p.graph.op, p.graph.data, strict=True) if op == "const")
         r = gradcli.evaluate(p, x=9, y=9, z=9)
         assert all(type(v) is float for v in r.values) and all(type(a) is float for a in r.adjoints)
         assert r.value == math.inf

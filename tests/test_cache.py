@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
-from gradcli.io import cache
 from gradcli.core.compiler import compile_program
+from gradcli.io import cache
+
+from conftest import run_cli
 
 PROGRAMS = [
     "sin(w)*w",
@@ -39,10 +40,25 @@ def sealed(doc):
 
 def same_program(a, b):
     ga, gb = a.graph, b.graph
-    return (ga.op, ga.parents, [d.hex() if o == "const" else d for o, d in zip(ga.op, ga.data)], list(ga.pos),
-            ga.names, a.output, a.output_name, a.input_names) == (
-        gb.op, gb.parents, [d.hex() if o == "const" else d for o, d in zip(gb.op, gb.data)], list(gb.pos),
-        gb.names, b.output, b.output_name, b.input_names)
+    return (
+        ga.op,
+        ga.parents,
+        [d.hex() if o == "const" else d for o, d in zip(ga.op, ga.data, strict=True)],
+        list(ga.pos),
+        ga.names,
+        a.output,
+        a.output_name,
+        a.input_names,
+    ) == (
+        gb.op,
+        gb.parents,
+        [d.hex() if o == "const" else d for o, d in zip(gb.op, gb.data, strict=True)],
+        list(gb.pos),
+        gb.names,
+        b.output,
+        b.output_name,
+        b.input_names,
+    )
 
 
 @pytest.mark.parametrize("text", PROGRAMS)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
-from gradcli.io import cache
 from gradcli.core.compiler import compile_program
+from gradcli.io import cache
 from test_cache import entries, same_program, sealed
+
+from conftest import run_cli
 
 OLD = 946684800  # 2000-01-01: foreign files older than every entry, the first an mtime sort would pick
 

@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run_cli
-from symgen import example
 
 from gradcli import check_gradient
 from gradcli.core.ops import OPS
+
+from conftest import run_cli
+from symgen import example
 
 ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"
 
@@ -57,7 +58,12 @@ def test_a_wrong_second_order_rule_needs_the_hessian_check(monkeypatch):
 @pytest.mark.parametrize(
     "program, point, label, said",
     [
-        ("relu(x)", {"x": 0}, "d/dx", "relu at 0: derivative taken as 0: finite differences give 0.5, the convention gives 0"),
+        (
+            "relu(x)",
+            {"x": 0},
+            "d/dx",
+            "relu at 0: derivative taken as 0: finite differences give 0.5, the convention gives 0",
+        ),
         ("max(x, y)", {"x": 1, "y": 1}, "d2/dx/dy", "a 2-way tie"),
         ("abs(x) * y", {"x": 0, "y": 2}, "d2/dx/dx", "abs at 0"),
         ("sqrt(x)", {"x": 0}, "d/dx", "finite differences give nan, the convention gives inf"),
@@ -109,7 +115,9 @@ def test_what_cannot_be_checked_is_not_a_mismatch(program, point, status, said):
     assert c.status == status and (said is None or said in c.explanation), c
 
 
-@pytest.mark.parametrize("program", ["sign(x)", "step(x)", "relu(x)", "cbrt(x)", "sqrt(x)"])  # abs'(0) = 0 is central differences' own answer
+@pytest.mark.parametrize(
+    "program", ["sign(x)", "step(x)", "relu(x)", "cbrt(x)", "sqrt(x)"]
+)  # abs'(0) = 0 is central differences' own answer
 def test_documented_kinks_are_conventions(program):
     (c,) = check_gradient(program, {"x": 0.0}).comparisons
     assert c.status == "convention", c
@@ -210,7 +218,10 @@ def test_cli_check_formats_and_errors():
     assert strict.returncode == 0 and strict.stdout.splitlines()[1].endswith(" inconclusive")
     assert "note: d/dw: inconclusive: finite differences cannot decide" in strict.stderr
     assert "note: verdict: inconclusive (exit 0" in strict.stderr
-    assert "verdict: inconclusive" in run_cli("check", "sin(w)*exp(w)", "--at", "w=0.3", "--rtol", "0", "--atol", "0", "-o", "table").stdout
+    assert (
+        "verdict: inconclusive"
+        in run_cli("check", "sin(w)*exp(w)", "--at", "w=0.3", "--rtol", "0", "--atol", "0", "-o", "table").stdout
+    )
     missing = run_cli("check", "x*y", "--at", "x=1")
     assert missing.returncode == 2 and "no value for input y" in missing.stderr and "Traceback" not in missing.stderr
     bad = run_cli("check", "x", "--at", "x=1", "--rtol", "-1")

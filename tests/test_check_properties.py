@@ -6,9 +6,8 @@ import collections
 import dataclasses
 import math
 
-import pytest
 import mpmath
-from gen import DPS, programs
+import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
@@ -16,6 +15,8 @@ import gradcli
 from gradcli import check_gradient
 from gradcli.core.errors import GradcliError
 from gradcli.core.ops import OPS
+
+from gen import DPS, programs
 
 
 @st.composite

@@ -1,4 +1,5 @@
-"""`gradcli eval` through the real command line, in subprocesses, the way a shell runs it:
+"""`gradcli eval` through the real command line (in process; in subprocesses where the shell
+matters: pipes, terminals, the console script):
 exact plain output, strict JSON, the --at forms, files and stdin, formats, colour, and every
 error path (exit code, one message on stderr, never a traceback)."""
 
@@ -16,6 +17,7 @@ import termios
 from pathlib import Path
 
 import pytest
+
 from conftest import run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
@@ -367,10 +369,18 @@ def test_in_a_pipe_the_default_is_plain_and_color_can_be_forced():
         ("log(x) + 1", "x=-1", "warning: log(x) (line 1, column 1) is nan in the forward sweep"),
         ("2 + 1/x", "x=0", "warning: 1 / x (line 1, column 5) is inf in the forward sweep"),
         ("y = 2*x\nz = y + log(y - 2)", "x=1", "warning: log(y - 2) (line 2, column 9) is -inf in the forward sweep"),
-        ("0*sqrt(x)", "x=0", "warning: the reverse sweep went nan on the edge into sqrt(x) (line 1, column 3) from argument 1: "
-                             "0 × inf (adjoint 0 times local partial inf)"),
-        ("sqrt(x) + 1", "x=0", "warning: the reverse sweep went inf on the edge into sqrt(x) (line 1, column 1) from "
-                               "argument 1: its local partial is inf"),
+        (
+            "0*sqrt(x)",
+            "x=0",
+            "warning: the reverse sweep went nan on the edge into sqrt(x) (line 1, column 3) from argument 1: "
+            "0 × inf (adjoint 0 times local partial inf)",
+        ),
+        (
+            "sqrt(x) + 1",
+            "x=0",
+            "warning: the reverse sweep went inf on the edge into sqrt(x) (line 1, column 1) from "
+            "argument 1: its local partial is inf",
+        ),
         ("1e200*sin(1e200*x)", "x=1", "the product"),
     ],
 )
@@ -390,8 +400,16 @@ def test_no_warning_when_everything_is_finite():
     [
         ("abs(x)", "x=0", "note: abs(x) (line 1, column 1): abs at 0: derivative taken as 0"),
         ("relu(x)", "x=0", "note: relu(x) (line 1, column 1): relu at 0: derivative taken as 0"),
-        ("max(a, b, c)", "a=1,b=1,c=1", "note: max(a, b, c) (line 1, column 1): a 3-way tie: each tied argument gets 1/3"),
-        ("hypot(a, b)", "a=0,b=0", "note: hypot(a, b) (line 1, column 1): hypot at (0, 0): derivatives taken as (0, 0)"),
+        (
+            "max(a, b, c)",
+            "a=1,b=1,c=1",
+            "note: max(a, b, c) (line 1, column 1): a 3-way tie: each tied argument gets 1/3",
+        ),
+        (
+            "hypot(a, b)",
+            "a=0,b=0",
+            "note: hypot(a, b) (line 1, column 1): hypot at (0, 0): derivatives taken as (0, 0)",
+        ),
         ("sqrt(x)", "x=0", "note: sqrt(x) (line 1, column 1): sqrt at 0: derivative +inf"),
         ("x^y", "x=0,y=0", "exponent 0"),
     ],
@@ -406,10 +424,16 @@ def test_notes_say_when_a_convention_was_applied(program, at, note):
 
 def test_parse_error_shows_the_line_and_a_caret():
     proc = fails(2, "eval", "sin(w", "--at", "w=1")
-    assert proc.stderr == "gradcli: line 1, column 6: unexpected end of the program: expected an operator (+ - * / ^), ',' or ')'\n  sin(w\n       ^\n"
+    assert (
+        proc.stderr
+        == "gradcli: line 1, column 6: unexpected end of the program: expected an operator (+ - * / ^), ',' or ')'\n"
+        "  sin(w\n       ^\n"
+    )
     proc = fails(2, "eval", "--file", "-", "--at", "x=1", input="x = 1\ny = x +* 2\nz = y\n")
-    assert proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name, '(' or a sign (+ -)\n" \
-                          "  y = x +* 2\n         ^\n"
+    assert (
+        proc.stderr == "gradcli: line 2, column 8: unexpected '*': expected a number, a name, '(' or a sign (+ -)\n"
+        "  y = x +* 2\n         ^\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -435,7 +459,10 @@ def test_the_caret_is_under_the_offending_character(program):
         ("Sin(x)", "gradcli: line 1, column 1: unknown function Sin: did you mean sin?"),
         ("hypot(x)", "gradcli: line 1, column 1: hypot takes 2 arguments, got 1"),
         ("max()", "gradcli: line 1, column 1: max takes one or more arguments, got none"),
-        ("y = x + 1; x = 2", "gradcli: line 1, column 12: x is used before its assignment (first use at line 1, column 5)"),
+        (
+            "y = x + 1; x = 2",
+            "gradcli: line 1, column 12: x is used before its assignment (first use at line 1, column 5)",
+        ),
         ("x = 1; x = 2", "gradcli: line 1, column 8: x is assigned twice (a name holds one value)"),
         ("pi = 3", "gradcli: line 1, column 1: cannot assign to the constant pi"),
         ("f(a, a) = a", "gradcli: line 1, column 1: duplicate parameter a in the definition of f"),

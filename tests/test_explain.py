@@ -2,11 +2,11 @@
 
 import json
 
-from conftest import run_cli
-
 import gradcli
 from gradcli.derived.explain import explain as build
 from gradcli.render import explain
+
+from conftest import run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 

@@ -1,13 +1,13 @@
 """`gradcli graph`: G and B as DOT, Mermaid and a rich tree."""
 
-import shutil
 import subprocess
 
 import pytest
-from conftest import run_cli
 
 import gradcli
 from gradcli.render import drawing
+
+from conftest import require, run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 SHARED = "x = sin(w); y = x*x + x + v*2; z = y^2"
@@ -73,9 +73,9 @@ def test_tree_is_cut_at_max_depth():
     assert "deeper levels not shown" in cap.get() and len(cap.get().splitlines()) == 7
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 @pytest.mark.parametrize("args", [[], ["--backward"], ["--at", "w=1,v=2"], ["--at", "w=1,v=2", "--backward"]])
 def test_dot_parses_with_graphviz(args):
+    require("dot")
     p = run_cli("graph", SHARED, "-o", "dot", *args)
     assert p.returncode == 0
     svg = subprocess.run(["dot", "-Tsvg"], input=p.stdout.encode(), capture_output=True, timeout=60)

@@ -5,11 +5,12 @@ import json
 import math
 
 import pytest
-from conftest import run_cli
 
 import gradcli
 from gradcli import ProgramError, compile_program, evaluate
 from gradcli.core.graph import Graph
+
+from conftest import run_cli
 
 
 def ops(text):

@@ -52,7 +52,11 @@ def imports(module, path):
                     yield node.lineno, target, "gradcli"
             else:
                 top = node.module.split(".")[0]
-                yield node.lineno, node.module.split(".", 1)[1] if top == "gradcli" and "." in node.module else None, top
+                yield (
+                    node.lineno,
+                    node.module.split(".", 1)[1] if top == "gradcli" and "." in node.module else None,
+                    top,
+                )
 
 
 CASES = list(modules())

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 import gradcli
 from gradcli import cli
 from gradcli.core.errors import Located, MissingInputs, caret_lines, where
 
+from conftest import run_cli
 
 # -- one wording for a position ------------------------------------------------------------
 
@@ -78,7 +78,9 @@ def test_hessian_warns_for_every_entry_that_is_not_finite():
     assert "warning: the Hessian entry H[x, x] is inf" in proc.stderr
     proc = run_cli("hessian", "log(x)*y", "--at", "x=0,y=1", "-o", "json")
     assert json.loads(proc.stdout)["warnings"][1:] == [
-        f"the Hessian entry H[{a}, {b}] is {w}" for a, b, w in [("x", "x", "-inf"), ("x", "y", "inf"), ("y", "x", "inf")]]
+        f"the Hessian entry H[{a}, {b}] is {w}"
+        for a, b, w in [("x", "x", "-inf"), ("x", "y", "inf"), ("y", "x", "inf")]
+    ]
 
 
 def test_hessian_strict_fails_on_an_entry_that_is_not_finite():

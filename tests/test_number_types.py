@@ -20,11 +20,11 @@ import pytest
 
 from gradcli.core.compiler import Program
 from gradcli.core.graph import Graph
-from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import OPS
 from gradcli.engine.forward import forward
-from gradcli.numbers.symbolic import SymbolicMath
 from gradcli.numbers.arrays import NumpyMath
+from gradcli.numbers.float64 import FloatMath
+from gradcli.numbers.symbolic import SymbolicMath
 
 inf, nan = math.inf, math.nan
 VALUES = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 3.0, inf, -inf, nan, 1e308, 5e-324]

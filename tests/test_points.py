@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 import gradcli
-from conftest import run_cli
-from gradcli.numbers.float64 import FloatMath
 from gradcli.core.ops import CALLABLE, OPS
 from gradcli.io.points import sweep_columns
 from gradcli.numbers.arrays import NumpyMath
+from gradcli.numbers.float64 import FloatMath
+
+from conftest import run_cli
 
 W4 = "tanh(0.5*x1 - 1.2*x2 + 0.3*x3 + 0.1) * sigmoid(x1*x2) + log1p(x3^2)"
 
@@ -41,7 +42,7 @@ def eval_at(program, point):
 
 def grid(names, n, seed=0):
     rng = np.random.default_rng(seed)
-    return [dict(zip(names, row)) for row in rng.normal(0, 2, (n, len(names))).tolist()]
+    return [dict(zip(names, row, strict=True)) for row in rng.normal(0, 2, (n, len(names))).tolist()]
 
 
 def test_csv_points_equal_eval_at_each_point(tmp_path):
@@ -52,7 +53,7 @@ def test_csv_points_equal_eval_at_each_point(tmp_path):
     assert proc.returncode == 0, proc.stderr
     recs = records(proc.stdout)
     assert [r["line"] for r in recs] == [2, 3, 4, 5, 6]  # the header is line 1
-    for point, rec in zip(points, recs):
+    for point, rec in zip(points, recs, strict=True):
         expected = eval_at(W4, point)
         assert close(rec["value"], expected["value"])
         assert rec["gradient"].keys() == expected["gradient"].keys()
@@ -65,7 +66,7 @@ def test_arithmetic_is_bit_for_bit_the_same_as_eval():
     points = grid(["x", "y"], 3, seed=1)
     csv_text = "x,y\n" + "".join(f"{p['x']!r},{p['y']!r}\n" for p in points)
     proc = run_cli("eval", program, "--points", "-", "-o", "jsonl", input=csv_text)
-    for point, rec in zip(points, records(proc.stdout)):
+    for point, rec in zip(points, records(proc.stdout), strict=True):
         expected = eval_at(program, point)
         assert {k: rec[k] for k in expected} == expected
 
@@ -95,7 +96,7 @@ def test_the_api_agrees_on_many_points():
     for k, point in enumerate(points):
         r = gradcli.evaluate(program, point)
         assert close(float(value[k]), r.value, 1e-10)
-        for name, p in zip(program.input_names, partials):
+        for name, p in zip(program.input_names, partials, strict=True):
             assert close(float(p[k]), r.gradient[name], 1e-10), (point, name)
 
 
@@ -125,7 +126,7 @@ def test_numpy_kernels_and_rules_match_the_float_kernels(name):
             vy = getattr(NumpyMath, name)(*columns)
             vlocal = op.partials(NumpyMath, vy, *columns)
         assert same(float(np.asarray(vy).ravel()[0]), y), (name, args)
-        for v, d in zip(vlocal, op.partials(FloatMath, y, *args)):
+        for v, d in zip(vlocal, op.partials(FloatMath, y, *args), strict=True):
             assert same(float(np.asarray(v).ravel()[0]), d), (name, args)
 
 
@@ -172,7 +173,10 @@ def test_unreadable_csv_rows():
 def test_a_column_missing_from_the_header_is_a_usage_error():
     proc = run_cli("eval", "x*y*z", "--points", "-", input="x\n1\n")
     assert proc.returncode == 2
-    assert proc.stderr == "gradcli: the points file has no column for inputs y, z: add them to its header, or give --at y=...,z=...\n"
+    assert (
+        proc.stderr
+        == "gradcli: the points file has no column for inputs y, z: add them to its header, or give --at y=...,z=...\n"
+    )
     assert proc.stdout == ""
     filled = run_cli("eval", "x*y*z", "--points", "-", "--at", "y=2,z=3", "-o", "csv", input="x,unused\n1,junk\n")
     assert filled.stdout == "line,value,error,d/dx,d/dy,d/dz\n2,6,,6,3,2\n"
@@ -238,7 +242,9 @@ def test_numpy_is_imported_only_for_points():
     def modules(*args, stdin="x @ x=1\n"):
         proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", *args], input=stdin.encode(),
                               capture_output=True, timeout=60)
-        return {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if line.startswith("import time")}
+        return {
+            line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if line.startswith("import time")
+        }
 
     assert "numpy" not in modules("batch", "-o", "jsonl")
     assert "rich" not in modules("batch", "-o", "jsonl")

@@ -27,7 +27,9 @@ import sympy
 from hypothesis import event, given, note, settings
 
 import gradcli
-from gen import DPS, M, U, programs, run_main
+
+from conftest import run_cli
+from gen import DPS, M, U, programs
 
 REL = 1e-9  # the tolerance, relative
 WELL = 1e-10  # a component is well-conditioned when its error bound is below WELL × |exact|
@@ -71,9 +73,13 @@ def check(got, exact, bound, what):
     if error <= ABS_FLOOR:
         return True
     if bound <= WELL * abs(exact):
-        assert error <= REL * abs(exact), f"{what}: gradcli {got!r}, exact {exact}, relative error {error / abs(exact) if exact else error}"
+        assert error <= REL * abs(exact), (
+            f"{what}: gradcli {got!r}, exact {exact}, relative error {error / abs(exact) if exact else error}"
+        )
         return True
-    assert error <= BOUND_FACTOR * bound, f"{what}: gradcli {got!r}, exact {exact}, error {error} > {BOUND_FACTOR} × bound {bound} (ill-conditioned)"
+    assert error <= BOUND_FACTOR * bound, (
+        f"{what}: gradcli {got!r}, exact {exact}, error {error} > {BOUND_FACTOR} × bound {bound} (ill-conditioned)"
+    )
     return False
 
 
@@ -86,7 +92,9 @@ def test_value_and_gradient_equal_sympy_and_central_differences(ex):
         value, gradient = reference(ex)
         tape = ex.tape
         adj, adj_err = tape.analyse(ex.output)
-        assert agree(value, tape.value[ex.output], tape.err[ex.output] / U), f"oracles disagree on the value: SymPy {value}, tape {tape.value[ex.output]}"
+        assert agree(value, tape.value[ex.output], tape.err[ex.output] / U), (
+            f"oracles disagree on the value: SymPy {value}, tape {tape.value[ex.output]}"
+        )
         well = check(r.value, value, tape.err[ex.output], "value")
         event(f"value {'well' if well else 'ill'}-conditioned")
         assert list(r.gradient) == ex.inputs
@@ -94,7 +102,9 @@ def test_value_and_gradient_equal_sympy_and_central_differences(ex):
             i = tape.inputs[name]
             a = adj[i] if i < len(adj) else M.mpf(0)
             bound = adj_err[i] if i < len(adj) else M.mpf(0)
-            assert agree(gradient[name], a, bound / U), f"oracles disagree on d/d{name}: SymPy {gradient[name]}, tape {a}"
+            assert agree(gradient[name], a, bound / U), (
+                f"oracles disagree on d/d{name}: SymPy {gradient[name]}, tape {a}"
+            )
             well = check(r.gradient[name], gradient[name], bound, f"d/d{name}")
             event(f"partial {'well' if well else 'ill'}-conditioned")
             central_difference(ex, program, r, name, a)
@@ -121,33 +131,24 @@ def central_difference(ex, program, r, name, exact):
         return
     fd = (gradcli.evaluate(program, up).value - gradcli.evaluate(program, down).value) / span
     note(f"central difference d/d{name}: {fd!r}, tolerance {tolerance}")
-    assert abs(M.mpf(fd) - M.mpf(r.gradient[name])) <= tolerance, f"d/d{name} {r.gradient[name]!r} but central differences give {fd!r}"
+    assert abs(M.mpf(fd) - M.mpf(r.gradient[name])) <= tolerance, (
+        f"d/d{name} {r.gradient[name]!r} but central differences give {fd!r}"
+    )
     event("central differences: checked")
 
 
 # -- store, recompute, checkpoint ------------------------------------------------------------
 
 
-def cli_commands():
-    code, out, _ = run_main(["--help"])
-    return out if code == 0 else ""
-
-
-def has_option(command, option):
-    code, out, _ = run_main([command, "--help"])
-    return code == 0 and option in out
-
-
 STRATEGIES = ("store", "recompute", "checkpoint")
 
 
-@pytest.mark.skipif(not has_option("eval", "--strategy"), reason="gradcli eval --strategy (issue 4) does not exist yet")
 @given(programs())
 def test_strategies_agree_bit_for_bit(ex):
     at = [f"--at={name}={ex.point[name]!r}" for name in ex.inputs]
     results = {}
     for strategy in STRATEGIES:
-        code, out, err = run_main(["eval", "-o", "json", "--strategy", strategy, *at, "--", ex.text])
+        code, out, err = run_cli("eval", "-o", "json", "--strategy", strategy, *at, "--", ex.text)
         assert code == 0, err
         record = json.loads(out)
         results[strategy] = (record["value"], record["gradient"])
@@ -167,7 +168,7 @@ def canonical(program, table):
     shared across programs through `table`: equal numbers are equal subgraphs."""
     g = program.graph
     ids = []
-    for op, ps, data in zip(g.op, g.parents, g.data):
+    for op, ps, data in zip(g.op, g.parents, g.data, strict=True):
         leaf = data.hex() if op == "const" else data
         ids.append(table.setdefault((op, leaf, tuple(ids[p] for p in ps)), len(table)))
     return ids
@@ -187,7 +188,9 @@ def test_printing_then_parsing_gives_the_same_dag(ex):
     relevant = program.graph.ancestors(program.output)
     assert sorted(set(second)) == sorted({first[i] for i in range(len(first)) if relevant[i]})
     assert len(again.graph) == sum(relevant)
-    assert set(again.input_names) == {n for n, i in zip(program.input_names, program.input_ids) if relevant[i]}
+    assert set(again.input_names) == {
+        n for n, i in zip(program.input_names, program.input_ids, strict=True) if relevant[i]
+    }
     r, r2 = gradcli.evaluate(program, ex.point), gradcli.evaluate(again, ex.point)
     assert repr(r2.value) == repr(r.value)
     # The same nodes, but the printed text may create them in another order (its assignments
@@ -215,16 +218,33 @@ def test_generator_covers_the_whole_language():
         g = program.graph
         seen.update(g.op)
         text = ex.text
-        seen.update(k for k, present in [
-            ("user function", ex.functions and "f0(" in text.split("=", 1)[-1]),
-            ("assignment", ex.assignments > 0),
-            ("shared node", any(n > 1 for n in _fan_out(g))),
-            ("^", "^" in text), ("**", "**" in text), ("pow(", "pow(" in text),
-            ("power chain", any(g.op[p] == "pow" for op, ps in zip(g.op, g.parents) if op == "pow" for p in ps[1:])),
-            ("unary minus of a power", any(g.op[ps[0]] == "pow" for op, ps in zip(g.op, g.parents) if op == "neg")),
-            ("pi", "pi" in text), ("e", any(d == math.e for d in g.data)),
-            ("CRLF", "\r\n" in text), ("comment", "#" in text), ("empty statement", ";;" in text),
-        ] if present)
+        seen.update(
+            k
+            for k, present in [
+                ("user function", ex.functions and "f0(" in text.split("=", 1)[-1]),
+                ("assignment", ex.assignments > 0),
+                ("shared node", any(n > 1 for n in _fan_out(g))),
+                ("^", "^" in text),
+                ("**", "**" in text),
+                ("pow(", "pow(" in text),
+                (
+                    "power chain",
+                    any(
+                        g.op[p] == "pow" for op, ps in zip(g.op, g.parents, strict=True) if op == "pow" for p in ps[1:]
+                    ),
+                ),
+                (
+                    "unary minus of a power",
+                    any(g.op[ps[0]] == "pow" for op, ps in zip(g.op, g.parents, strict=True) if op == "neg"),
+                ),
+                ("pi", "pi" in text),
+                ("e", any(d == math.e for d in g.data)),
+                ("CRLF", "\r\n" in text),
+                ("comment", "#" in text),
+                ("empty statement", ";;" in text),
+            ]
+            if present
+        )
 
     collect()
     from gradcli.core.ops import CALLABLE
@@ -262,7 +282,9 @@ def test_every_local_partial_is_accurate_across_the_float_range():
     """d op(x)/dx (and each partial of the binary ops) within ULPS units of the exact value,
     wherever value and partial are normal floats, from 1e-300 to 1e300: the formulas may not
     cancel (1 - tanh² is 0 beyond 19, 1 - x·x loses digits near 1) or overflow on the way (x²)."""
-    from gen import ARITY, MPMATH, partials
+    from oracles import ORACLES
+
+    from gen import ARITY, partials
 
     bad = []
     with mpmath.workdps(DPS):
@@ -275,14 +297,14 @@ def test_every_local_partial_is_accurate_across_the_float_range():
             for xs in points:
                 exact_xs = [M.mpf(x) for x in xs]
                 try:
-                    value = MPMATH[op](*exact_xs)
+                    value = ORACLES[op].mpmath(*exact_xs)
                     if not _representable(value):
                         continue
                     exact = partials(op, exact_xs)[0]
                 except (ValueError, ZeroDivisionError, OverflowError):  # mpmath's own limits (erfc(1e300))
                     continue
-                got = gradcli.evaluate(program, dict(zip("xy", xs))).gradient
-                for name, d in zip("xy", exact):
+                got = gradcli.evaluate(program, dict(zip("xy", xs, strict=False))).gradient
+                for name, d in zip("xy", exact, strict=False):
                     ulps = ULPS_POW_BASE if (op, name) == ("pow", "x") else ULPS
                     if d != 0 and _representable(d) and not abs(M.mpf(got[name]) - d) <= ulps * U * abs(d):
                         bad.append(f"d{op}/d{name} at {xs}: {got[name]!r}, exact {mpmath.nstr(d, 17)}")

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 import gradcli
-from gen import run_main
 from test_fuzz import check_error, check_stderr
+
+from conftest import run_cli
 
 PACKAGE = Path(gradcli.__file__).parent
 SOURCES = sorted(PACKAGE.rglob("*.py"))
@@ -34,8 +35,10 @@ def calls(path):
     and method calls like re.compile( are told apart from the built-ins)."""
     found = []
     with open(path, "rb") as f:
-        tokens = [t for t in tokenize.tokenize(f.readline) if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
-    for before, tok, after in zip(tokens, tokens[1:], tokens[2:]):
+        tokens = [
+            t for t in tokenize.tokenize(f.readline) if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
+        ]
+    for before, tok, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
         if tok.type == tokenize.NAME and after.string == "(" and before.string not in (".", "def"):
             found.append((tok.string, tok.start[0]))
     return found
@@ -50,7 +53,10 @@ def test_no_eval_exec_or_compile_of_text_in_the_package():
 
 
 def test_no_code_loading_or_shell_modules_in_the_package():
-    pattern = re.compile(r"^\s*(import|from)\s+(pickle|marshal|shelve|dill|subprocess|pty|ctypes)\b|os\.(system|popen|exec\w*|spawn\w*)\(", re.M)
+    pattern = re.compile(
+        r"^\s*(import|from)\s+(pickle|marshal|shelve|dill|subprocess|pty|ctypes)\b|os\.(system|popen|exec\w*|spawn\w*)\(",
+        re.M,
+    )
     bad = [f"{p.name}: {m.group(0).strip()}" for p in SOURCES for m in pattern.finditer(p.read_text())]
     assert not bad, bad
 
@@ -111,7 +117,7 @@ def test_hostile_text_is_a_plain_parse_error(text, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(gradcli.ProgramError):
         gradcli.compile_program(text)
-    code, out, err = run_main(["eval", "--at", "w=1", "--", text])
+    code, out, err = run_cli("eval", "--at", "w=1", "--", text)
     assert code == 2 and out == ""
     check_stderr(err)
     check_error(err, text)
@@ -127,20 +133,17 @@ def test_hostile_text_through_the_real_binary(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["__import__", "__builtins__", "os", "sys", "exec", "eval", "open", "system", "_", "__class__"])
+@pytest.mark.parametrize(
+    "name", ["__import__", "__builtins__", "os", "sys", "exec", "eval", "open", "system", "_", "__class__"]
+)
 def test_dangerous_looking_names_are_just_names(name):
     r = gradcli.evaluate(f"{name} * 2 + 1", {name: 3.0})
     assert r.value == 7.0 and r.gradient == {name: 2.0}
-    code, out, err = run_main(["eval", "-o", "plain", "--at", f"{name}=3", "--", f"{name} * 2 + 1"])
+    code, out, err = run_cli("eval", "-o", "plain", "--at", f"{name}=3", "--", f"{name} * 2 + 1")
     assert code == 0 and out == f"value 7\nd/d{name} 2\n"
 
 
 # -- reading files: exactly the path given -------------------------------------------------------
-
-
-def has_option(option):
-    code, out, _ = run_main(["eval", "--help"])
-    return code == 0 and option in out
 
 
 @pytest.fixture
@@ -162,37 +165,38 @@ def files(tmp_path, monkeypatch):
     return work
 
 
-@pytest.mark.parametrize("path, value", [("*.txt", "2"), ("~/p.txt", "3"), ("$HOME/p.txt", "4"), ("./-", "5"), ("a.txt", "1")])
+@pytest.mark.parametrize(
+    "path, value", [("*.txt", "2"), ("~/p.txt", "3"), ("$HOME/p.txt", "4"), ("./-", "5"), ("a.txt", "1")]
+)
 def test_file_reads_exactly_the_path_given(files, path, value):
-    code, out, err = run_main(["eval", "-o", "plain", "--file", path], stdin=b"99")
+    code, out, err = run_cli("eval", "-o", "plain", "--file", path, input=b"99")
     assert code == 0, err
     assert out == f"value {value}\n"
 
 
 def test_file_dash_is_stdin_and_nothing_else(files):
-    code, out, err = run_main(["eval", "-o", "plain", "--file", "-"], stdin=b"99")
+    code, out, err = run_cli("eval", "-o", "plain", "--file", "-", input=b"99")
     assert (code, out) == (0, "value 99\n")
 
 
 @pytest.mark.parametrize("path, reason", [("missing.txt", "No such file or directory"), (".", "Is a directory"),
                                           ("~", "Is a directory"), ("nothere/*.txt", "No such file or directory")])
 def test_file_errors_name_the_path(files, path, reason):
-    code, out, err = run_main(["eval", "--file", path])
+    code, out, err = run_cli("eval", "--file", path)
     assert code == 2 and err == f"gradcli: cannot read {path}: {reason}\n"
 
 
 def test_no_at_file_indirection(files):
-    code, out, err = run_main(["eval", "--at", "w=1", "--", "@args.txt"])
+    code, out, err = run_cli("eval", "--at", "w=1", "--", "@args.txt")
     assert code == 2 and "line 1, column 1" in err
 
 
-@pytest.mark.skipif(not has_option("--points"), reason="gradcli eval --points (issue 3) does not exist yet")
 @pytest.mark.parametrize("path, value", [("*.csv", "2"), ("~/p.csv", "3"), ("./-", "5")])
 def test_points_reads_exactly_the_path_given(files, path, value):
     (files / "a.csv").write_text("w\n1\n")
     (files / "*.csv").write_text("w\n2\n")
     (files / "~" / "p.csv").write_text("w\n3\n")
     (files / "-").write_text("w\n5\n")
-    code, out, err = run_main(["eval", "w", "-o", "jsonl", "--points", path], stdin=b"w\n99\n")
+    code, out, err = run_cli("eval", "w", "-o", "jsonl", "--points", path, input=b"w\n99\n")
     assert code == 0, err
     assert json.loads(out)["value"] == float(value)

@@ -5,13 +5,14 @@ import math
 import random
 
 import pytest
-from conftest import run_cli
 
 import gradcli
-from gradcli.numbers import text as formats
 from gradcli.engine.evaluate import differentiate
 from gradcli.engine.forward import point_values
 from gradcli.engine.strategies import STRATEGIES
+from gradcli.numbers import text as formats
+
+from conftest import run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 
@@ -201,7 +202,7 @@ def test_stats_through_the_cli_in_every_format(tmp_path):
 
     p = run_cli("eval", BOOK, "--at", "w=1", "--stats", "-o", "csv")
     header, row = p.stdout.splitlines()
-    assert dict(zip(header.split(","), row.split(",")))["paths"] == "1"
+    assert dict(zip(header.split(","), row.split(","), strict=True))["paths"] == "1"
 
     p = run_cli("eval", BOOK, "--at", "w=1", "--stats", "-o", "jsonl")
     assert json.loads(p.stdout)["stats"]["tree_size"] == 4

@@ -6,12 +6,13 @@ import math
 
 import pytest
 import sympy
-from conftest import run_cli
-from symgen import SYMBOLS, example
 
 from gradcli import Derivatives, UsageError, compile_program, evaluate, hessian, hessian_vector_product
 from gradcli.core.ops import CALLABLE
 from gradcli.core.printing import program_text, to_program
+
+from conftest import run_cli
+from symgen import SYMBOLS, example
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"
@@ -26,7 +27,10 @@ def tanh_chain(n):
 
 def partial_programs(d):
     """(wrt, standalone program text) for every partial of a Derivatives."""
-    return [(wrt, program_text(d.statements(outputs=[(name, node)]))) for name, (wrt, node) in zip(d.names, d.partials)]
+    return [
+        (wrt, program_text(d.statements(outputs=[(name, node)])))
+        for name, (wrt, node) in zip(d.names, d.partials, strict=True)
+    ]
 
 
 def value_of(text, point):
@@ -174,8 +178,8 @@ def test_hvp_is_hessian_times_v(seed):
     h = hessian(ex.text, ex.point).hessian
     v = [1.5, -2.0, 0.25][: len(h)]
     hv = hessian_vector_product(ex.text, ex.point, v).hvp
-    for row, got in zip(h, hv):
-        expected = sum(a * b for a, b in zip(row, v))
+    for row, got in zip(h, hv, strict=True):
+        expected = sum(a * b for a, b in zip(row, v, strict=True))
         assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 import gradcli
-from gradcli.numbers.text import format_number
 from gradcli.engine.evaluate import evaluate
+from gradcli.numbers.text import format_number
 
 from conftest import run_cli
 
@@ -113,7 +113,10 @@ def test_stats_count_the_gradient_sweep_only():
 
 def test_explain_shows_the_constants_steps_marked_in_words():
     out = ok("explain", "2*w", "--at", "w=3").stdout
-    assert "∂(2 * w)/∂2 = ∂(2 * w)/∂(2 * w) · ∂(2 * w)/∂2 = 1 × 3 = 3  (not needed for the gradient: depends on no input)" in out
+    assert (
+        "∂(2 * w)/∂2 = ∂(2 * w)/∂(2 * w) · ∂(2 * w)/∂2 = 1 × 3 = 3  (not needed for the gradient: depends on no input)"
+        in out
+    )
     record = json.loads(ok("explain", "2*w; ", "--at", "w=3", "--json").stdout)
     step = [s for s in record["steps"] if s["node"] == "2"][0]
     assert step["adjoint"] == 3 and step["role"] == "constant" and step["terms"][0]["partial"] == 3

@@ -18,6 +18,7 @@ call from the main program is inlined, by `_Builder.expand`, into the main graph
 
 import math
 import re
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -387,14 +388,18 @@ def _big(n):
     return f"{10 ** (exponent - whole):.2f}e{whole}"
 
 
+_BUILDER = ContextVar("gradcli_builder")  # the _Builder of the parse running in this context
+
+
 class _Reductions:
     """The parser's callbacks, one per grammar alias, each given the reduced children as a list.
 
     Lark binds callbacks once, when the parser is built; the builder is per compilation, so
-    `compile_program` swaps it in for one parse and takes it out again.
+    the callbacks find it through a context variable that `compile_program` sets for one
+    parse: two compilations (threads, or one inside another) never share a builder.
     """
 
-    builder = None
+    builder = property(lambda self: _BUILDER.get())
 
     def number(self, c):
         return self.builder.number(c[0])
@@ -456,7 +461,8 @@ def _parser():
 
     # No cache=True: Lark would unpickle /tmp/.lark_cache_<user>_<hash>.tmp, a predictable name
     # in a shared directory that anyone could create first. Building the parser takes ~15 ms.
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual", transformer=_Reductions())
+    grammar = grammar_path().read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Reductions())
 
 
 def compile_program(source):
@@ -466,7 +472,7 @@ def compile_program(source):
     source = source.removeprefix("\ufeff")  # a byte-order mark is not part of the program
     parser = _parser()
     builder = _Builder(source)
-    _Reductions.builder = builder
+    active = _BUILDER.set(builder)
     try:
         parser.parse(source)
     except UnexpectedCharacters as e:
@@ -476,8 +482,10 @@ def compile_program(source):
         stop = None if token is None or token.type == "$END" else token.start_pos
         raise _unexpected_token(source, token, _acceptable(parser, source, stop)) from None
     finally:
-        _Reductions.builder = None
-    return builder.finish()
+        _BUILDER.reset(active)
+    program = builder.finish()
+    program.graph.validate()
+    return program
 
 
 def _acceptable(parser, source, stop):

@@ -14,7 +14,15 @@ subexpression is one node. Constant keys use `float.hex`, because as dict keys
 import math
 from array import array
 
-from .ops import CONSTANTS
+from .ops import CONSTANTS, OPS
+
+# The leaves of a program's graph and the type of their data (a function body's own leaves,
+# param and outer, never reach a program's graph).
+LEAVES = {"input": str, "const": float}
+
+
+class InvalidGraph(ValueError):
+    """A broken invariant of the graph: a bug where the graph was built, or a forged cache entry."""
 
 
 class Graph:
@@ -40,6 +48,13 @@ class Graph:
         self.index[key] = i
         return i
 
+    @staticmethod
+    def key(op, parents, data):
+        """The hash-consing key: op and parents, or a leaf's op and data (a constant's exact hex)."""
+        if parents or op not in LEAVES:
+            return (op, *parents)
+        return (op, data.hex() if type(data) is float else data)
+
     def intern(self, op, parents, pos=-1):
         """The node computing `op` of `parents`, created on first use."""
         key = (op, *parents)
@@ -56,6 +71,31 @@ class Graph:
         if i is None:
             i = self._add(key, op, (), data, pos)
         return i
+
+    def append(self, op, parents, data, pos=-1):
+        """A node exactly as stored elsewhere (a cache entry), not interned: validate() then
+        says whether the stored nodes form a graph that intern and leaf could have built."""
+        return self._add(self.key(op, parents, data), op, parents, data, pos)
+
+    def validate(self):
+        """Raise InvalidGraph unless every invariant the sweeps rely on holds: parents precede
+        their children, arities and data types match the op table, leaves have no parents,
+        and the hash-consing index holds each node's key exactly once. Linear in nodes + edges."""
+        n = len(self.op)
+        if not len(self.parents) == len(self.data) == len(self.pos) == len(self.index) == n:
+            raise InvalidGraph(f"the node lists or the index disagree on the node count ({n})")
+        index = self.index
+        for i, (op, ps, d) in enumerate(zip(self.op, self.parents, self.data, strict=True)):
+            if op in LEAVES:
+                bad = bool(ps) or type(d) is not LEAVES[op]
+            else:
+                rule = OPS.get(op)
+                bad = rule is None or d is not None or not all(type(p) is int and 0 <= p < i for p in ps)
+                bad = bad or (len(ps) != rule.arity if rule.arity is not None else not ps)
+            if bad or index.get(self.key(op, ps, d)) != i:
+                raise InvalidGraph(f"node {i} ({op}) breaks an invariant of the graph")
+        if not all(type(i) is int and 0 <= i < n and isinstance(name, str) for i, name in self.names.items()):
+            raise InvalidGraph("a name refers to no node")
 
     def const(self, value, pos=-1):
         return self.leaf("const", float(value), pos)  # 1, 1.0 and True are one constant

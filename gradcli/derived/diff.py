@@ -64,6 +64,7 @@ class Derivatives:
                 start = self.wrt.index(done[-1]) if done else 0
                 following += [(done + (self.wrt[k],), row[k]) for k in range(start, len(ids))]
             layer = following
+        graph.validate()
         self.partials = layer
         self.reserved = reserved_names(program)
         self.output = program.output_name or "f"  # f: the output is an expression, unnamed

@@ -61,7 +61,8 @@ def _word(x):
 
 
 def _values_at(program, graph, point):
-    """Every node of the extended graph at the point: one forward sweep."""
+    """Every node of the extended graph, checked once it is built, at the point: one forward sweep."""
+    graph.validate()
     return forward(Program(graph, program.output, program.source), point_values(program, point))
 
 

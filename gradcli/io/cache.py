@@ -29,7 +29,6 @@ import time
 from ..core import __version__
 from ..core.compiler import Program, compile_program, grammar_path
 from ..core.graph import Graph
-from ..core.ops import OPS
 
 MAX_ENTRIES = 256  # oldest entries beyond this are removed when a new one is written
 STALE_TMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
@@ -128,36 +127,16 @@ def decode(doc, key, source):
         ):
             return None
         ops, parents, data, pos = doc["op"], doc["parents"], doc["data"], doc["pos"]
-        n = len(ops)
-        if not (len(parents) == len(data) == len(pos) == n) or type(doc["output"]) is not int or not 0 <= doc["output"] < n:
+        if type(doc["output"]) is not int or not 0 <= doc["output"] < len(ops):
             return None
         graph = Graph()
-        for i, (op, ps, d, p) in enumerate(zip(ops, parents, data, pos)):
-            ps = tuple(ps)
-            if op == "const":
-                if ps:
-                    return None
-                graph.leaf("const", float.fromhex(d), p)
-            elif op == "input":
-                if ps or not isinstance(d, str):
-                    return None
-                graph.leaf("input", d, p)
-            else:
-                rule = OPS[op]
-                if d is not None or not all(type(q) is int and 0 <= q < i for q in ps):
-                    return None
-                if (len(ps) != rule.arity) if rule.arity is not None else not ps:
-                    return None
-                graph.intern(op, ps, p)
-            if len(graph) != i + 1:  # two entries for one node: not a graph gradcli wrote
-                return None
-        for node, name in doc["names"]:
-            if type(node) is not int or not 0 <= node < n or not isinstance(name, str):
-                return None
-            graph.names[node] = name
+        for op, ps, d, p in zip(ops, parents, data, pos, strict=True):
+            graph.append(op, tuple(ps), float.fromhex(d) if op == "const" else d, p)
+        graph.names.update((node, name) for node, name in doc["names"])
+        graph.validate()  # forged or damaged: no graph intern and leaf could have built
         name = doc["output_name"]
         return Program(graph, doc["output"], source, name if isinstance(name, str) else None)
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # InvalidGraph too
         return None
 
 
