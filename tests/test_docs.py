@@ -9,6 +9,7 @@ docs/language.md against the op table, the module map of docs/design.md against 
 every relative link against the files and headings it points to.
 """
 
+import ast
 import os
 import re
 import subprocess
@@ -139,13 +140,60 @@ def test_the_function_table_is_the_op_table():
     assert len(listed) == len(set(listed))
 
 
-def test_the_module_map_lists_every_module():
-    """docs/design.md's module map has a row for every module of the package that holds code,
-    and no row for a module that does not exist."""
-    listed = table_column((ROOT / "docs" / "design.md").read_text(encoding="utf-8"), "## Module map")
-    modules = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "gradcli").rglob("*.py"))
-               if p.read_text(encoding="utf-8").strip()]
-    assert sorted(listed) == modules, (set(listed) ^ set(modules))
+THIRD_PARTY = ("click", "rich", "lark", "numpy", "mpmath")
+
+
+def module_imports(path):
+    """The gradcli modules (and the third-party packages) a module imports, lazily or not, as
+    the module map writes them: `core.ops`, `render.formats`, `click`."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    package = parts[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            target = package[:len(package) - node.level + 1] + (node.module.split(".") if node.module else [])
+            for alias in node.names:
+                sub = target + [alias.name]
+                is_module = ROOT.joinpath(*sub).with_suffix(".py").exists() or ROOT.joinpath(*sub).is_dir()
+                found.add(".".join((sub if is_module else target)[1:]) or "gradcli")
+        else:
+            names = [node.module] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found.update(n.split(".")[0] for n in names if n and n.split(".")[0] in THIRD_PARTY)
+    ours = sorted(n for n in found if n not in THIRD_PARTY)
+    return ", ".join(ours + sorted(found & set(THIRD_PARTY))) or "—"
+
+
+def package_modules():
+    """Every module of the package that holds code (an empty __init__.py only marks a package)."""
+    return [p for p in sorted((ROOT / "gradcli").rglob("*.py")) if p.read_text(encoding="utf-8").strip()]
+
+
+def module_map(text):
+    """Rewrite the module map's lines and imports columns from the tree, keeping each module's
+    responsibility (a new module gets a row to fill in)."""
+    start = text.index("| module | responsibility |")
+    end = text.index("\n\n", start)
+    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+            for line in text[start:end].splitlines()[2:]}
+    table = text[start:end].splitlines()[:2]
+    for path in package_modules():
+        name = path.relative_to(ROOT).as_posix()
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        table.append(f"| `{name}` | {rows.get(name, 'TODO')} | {lines} | {module_imports(path)} |")
+    return text[:start] + "\n".join(table) + text[end:]
+
+
+def test_the_module_map_is_the_tree():
+    """docs/design.md's module map has a row for every module of the package and for no other,
+    with the imports each module really has (`python tests/test_docs.py` rewrites the lines
+    and imports columns from the tree)."""
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    listed = table_column(text, "## Module map")
+    modules = [p.relative_to(ROOT).as_posix() for p in package_modules()]
+    assert listed == modules, (set(listed) ^ set(modules), "run: python tests/test_docs.py")
+    imports = table_column(text, "## Module map", column=3)
+    assert imports == [module_imports(p) for p in package_modules()], "run: python tests/test_docs.py"
 
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -173,3 +221,8 @@ def test_relative_links_resolve(path):
             if anchor not in {slug(h) for h in headings}:
                 broken.append(target)
     assert not broken, broken
+
+
+if __name__ == "__main__":
+    design = ROOT / "docs" / "design.md"
+    design.write_text(module_map(design.read_text(encoding="utf-8")), encoding="utf-8")
