@@ -41,7 +41,7 @@ print([(c.label, c.explanation) for c in report.failures])
 
 
 def test_a_wrong_rule_is_caught():
-    """The README's example, run as written in a fresh interpreter: tanh's rule 1 - 2y."""
+    """docs/commands.md's example, run as written in a fresh interpreter: tanh's rule 1 - 2y."""
     proc = subprocess.run([sys.executable, "-c", README_WRONG_RULE], capture_output=True, text=True, timeout=120)
     assert proc.stdout == "False\n[('d/dw', 'finite differences give 0.8553410237429684, gradcli gives 0.5')]\n"
 

@@ -291,7 +291,7 @@ def test_strict():
 def test_table_matches_the_readme():
     """The README's table for the book example is exactly what gradcli prints (80 columns)."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```text\n(Result\n.*?)```", readme, re.S).group(1)
+    block = re.search(r"-o table\n(Result\n.*?)```", readme, re.S).group(1)
     proc = ok("eval", BOOK, "--at", "w=1", "-o", "table", env={"COLUMNS": "80"})
     assert proc.stdout == block
 
