@@ -241,11 +241,12 @@ def cli():
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from ..render import formats
-    from ..engine.evaluate import evaluate
+    from ..engine.evaluate import evaluate, single_output
 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
     compiled = load_program(program, file)
+    single_output(compiled)
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
         if nodes:
@@ -655,3 +656,6 @@ def _stdout_closed():
         return False
     except (BrokenPipeError, ValueError):
         return True
+
+
+from .derivatives import register; register(cli)  # noqa: E402,E702 - jacobian, jvp, vjp, ...

@@ -109,6 +109,9 @@ def encode(program, key, source):
         "names": sorted(graph.names.items()),
         "output": program.output,
         "output_name": program.output_name,
+        "outputs": program.outputs,
+        "output_names": program.output_names,
+        "assigned": sorted(program.assigned.items()),
     }
     doc["checksum"] = _checksum(doc)
     return doc
@@ -156,7 +159,10 @@ def decode(doc, key, source):
                 return None
             graph.names[node] = name
         name = doc["output_name"]
-        return Program(graph, doc["output"], source, name if isinstance(name, str) else None)
+        outputs, names, assigned = doc["outputs"], doc["output_names"], dict(doc["assigned"])
+        if not all(type(o) is int and 0 <= o < n for o in [*outputs, *assigned.values()]) or len(names) != len(outputs):
+            return None
+        return Program(graph, doc["output"], source, name if isinstance(name, str) else None, outputs, names, assigned)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
 

@@ -1,0 +1,102 @@
+"""The derivative drivers over one DAG: jacobian, jvp, vjp (and, with them, hessian --dir and
+taylor). Each parses its options, calls the library, and writes through the CLI's one output
+path, so errors, warnings and exit codes are those of `gradcli eval`."""
+
+import click
+
+from ..core.errors import UsageError, not_finite
+from ..io.lines import parse_point
+from . import load_program, out, print_tables, report, resolve_format, use_color
+
+
+def _common(f):
+    """The options every driver shares: the program, the point, the format, --strict."""
+    for option in reversed([
+        click.argument("program", required=False),
+        click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Input values; repeat or separate with commas."),
+        click.option("-f", "--file", "file", metavar="PATH", help="Read the program from PATH ('-' for stdin)."),
+        click.option("--of", "of", metavar="NAME[,NAME...]", help="These assigned names are the outputs."),
+        click.option("-o", "--format", "fmt", type=click.Choice(["table", "plain", "json", "csv"]),
+                     help="Output format. Default: table on a terminal, plain otherwise."),
+        click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+        click.option("--digits", type=click.IntRange(1, 17), help="Significant digits (default: full precision)."),
+        click.option("--strict", is_flag=True, help="Exit 1 when a value or a derivative is not finite."),
+        click.option("--color/--no-color", default=None, help="Colour in tables (default: on a terminal, unless NO_COLOR)."),
+    ]):
+        f = option(f)
+    return f
+
+
+def load_outputs(program, file, of):
+    """The compiled program, with the outputs `--of` names when given."""
+    compiled = load_program(program, file)
+    if of is not None:
+        compiled = compiled.with_outputs([n.strip() for n in of.split(",") if n.strip()])
+    return compiled
+
+
+def write(result, fmt, as_json, digits, strict, color):
+    """Report warnings and notes, print `result` in its format, and apply --strict."""
+    from ..render import derivatives as render
+
+    fmt = resolve_format(fmt, as_json)
+    report(result, fmt)
+    if fmt == "table":
+        print_tables(render.tables(result, digits), use_color(color))
+    elif fmt == "json":
+        out(render.to_json(render.record(result, digits), indent=2) + "\n")
+    elif fmt == "csv":
+        out(render.csv(result, digits))
+    else:
+        out(render.plain(result, digits))
+    failure = not_finite(result.numbers) if strict else None
+    if failure is not None:
+        raise failure
+
+
+def parse_pairs(specs, option):
+    """`--dir w=1,x=0` -> {"w": 1.0, "x": 0.0}; required."""
+    if not specs:
+        raise UsageError(f"{option} is required: give NAME=VALUE pairs, e.g. {option} w=1 (names left out are 0)")
+    return parse_point(specs, option)
+
+
+@click.command("jacobian")
+@_common
+@click.option("--mode", type=click.Choice(["auto", "forward", "reverse"]), default="auto", show_default=True,
+              help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
+def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color, mode):
+    """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
+    from ..engine.jacobian import jacobian
+
+    result = jacobian(load_outputs(program, file, of), parse_point(at), mode)
+    write(result, fmt, as_json, digits, strict, color)
+
+
+@click.command("jvp")
+@_common
+@click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="The direction v over the inputs (left out: 0).")
+def jvp_command(program, at, file, of, fmt, as_json, digits, strict, color, direction):
+    """The outputs' values and J·v at the --at point, by one forward-mode (tangent) sweep."""
+    from ..engine.jacobian import jvp
+
+    result = jvp(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"))
+    write(result, fmt, as_json, digits, strict, color)
+
+
+@click.command("vjp")
+@_common
+@click.option("--seed", "seed", multiple=True, metavar="NAME=VALUE", help="The output weights u (left out: 0; one output: 1).")
+def vjp_command(program, at, file, of, fmt, as_json, digits, strict, color, seed):
+    """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
+    from ..engine.jacobian import vjp
+
+    compiled = load_outputs(program, file, of)
+    result = vjp(compiled, parse_point(at), parse_point(seed, "--seed") if seed else None)
+    write(result, fmt, as_json, digits, strict, color)
+
+
+def register(cli):
+    """Add the drivers to the click group."""
+    for command in (jacobian_command, jvp_command, vjp_command):
+        cli.add_command(command)
