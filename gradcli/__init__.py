@@ -38,7 +38,7 @@ _LAZY = {
     "hessian_vector_product": "derived.hessian",
 }
 # The drivers over one DAG take program text or a Program: see _driver.
-_DRIVERS = {"jacobian": "engine.jacobian", "jvp": "engine.jacobian", "vjp": "engine.jacobian"}
+_DRIVERS = {"jacobian": "engine.jacobian", "jvp": "engine.jacobian", "vjp": "engine.jacobian", "hvp": "derived.hessian"}
 
 
 def _driver(name):
@@ -81,6 +81,7 @@ __all__ = [
     "evaluate",
     "hessian",
     "hessian_vector_product",
+    "hvp",
     "jacobian",
     "jvp",
     "vjp",

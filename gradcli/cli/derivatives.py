@@ -96,7 +96,52 @@ def vjp_command(program, at, file, of, fmt, as_json, digits, strict, color, seed
     write(result, fmt, as_json, digits, strict, color)
 
 
+@click.command("hessian")
+@_common
+@click.option("--hvp", metavar="V1,V2,...", help="Only H·v, v in input order (forward over reverse: one sweep).")
+@click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="Only H·v, v by name (left out: 0).")
+def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, hvp, direction):
+    """Value, gradient and Hessian of PROGRAM at the --at point (reverse over reverse on the
+    derivative graph), or H·v with --dir or --hvp (forward over reverse: O(edges))."""
+    from ..derived.hessian import hessian, hessian_vector_product
+    from ..derived.hessian import hvp as hessian_times
+    from ..render import formats
+
+    if hvp is not None and direction:
+        raise UsageError("--hvp and --dir both give the vector v: use one (--dir NAME=VALUE, or --hvp in input order)")
+    compiled = load_outputs(program, file, of)
+    point = parse_point(at)
+    if direction:
+        s = hessian_times(compiled, point, parse_point(direction, "--dir"))
+    elif hvp is not None:
+        s = hessian_vector_product(compiled, point, parse_vector(hvp))
+    else:
+        s = hessian(compiled, point)
+    fmt = resolve_format(fmt, as_json)
+    report(s, fmt)
+    if fmt == "table":
+        print_tables(formats.second_order_tables(s, digits), use_color(color))
+    elif fmt == "json":
+        out(formats.to_json(formats.second_order_record(s, digits), indent=2) + "\n")
+    elif fmt == "csv":
+        out(formats.second_order_csv(s, digits))
+    else:
+        out(formats.second_order_plain(s, digits))
+    failure = not_finite(s.numbers) if strict else None
+    if failure is not None:
+        raise failure
+
+
+def parse_vector(text):
+    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--hvp {text!r}: expected numbers separated by commas, one per input, e.g. --hvp 1,0") from None
+
+
 def register(cli):
-    """Add the drivers to the click group."""
-    for command in (jacobian_command, jvp_command, vjp_command):
+    """Add the drivers to the click group; `hessian` replaces the group's own (it adds --dir
+    and --of to it)."""
+    for command in (jacobian_command, jvp_command, vjp_command, hessian_command):
         cli.add_command(command)

@@ -74,14 +74,11 @@ def differentiate(program, inputs, strategy="store"):
     return value, swept, source
 
 
-def single_output(program, command="eval"):
-    """A gradient is of one output: a program with several is refused, naming jacobian."""
+def single_output(program, command="eval", hint="use gradcli jacobian (or jvp, vjp) for several outputs"):
+    """A gradient is of one output: a program with several is refused, saying what to do."""
     names = program.output_names
     if len(names) > 1:
-        raise UsageError(
-            f"the program has {len(names)} outputs ({', '.join(names)}) and {command} differentiates "
-            f"one: use gradcli jacobian (or jvp, vjp) for several outputs"
-        )
+        raise UsageError(f"the program has {len(names)} outputs ({', '.join(names)}) and {command} needs one: {hint}")
 
 
 def evaluate(program, point, strategy="store", stats=False, full=False):
