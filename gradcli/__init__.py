@@ -38,7 +38,8 @@ _LAZY = {
     "hessian_vector_product": "derived.hessian",
 }
 # The drivers over one DAG take program text or a Program: see _driver.
-_DRIVERS = {"jacobian": "engine.jacobian", "jvp": "engine.jacobian", "vjp": "engine.jacobian", "hvp": "derived.hessian"}
+_DRIVERS = {"jacobian": "engine.jacobian", "jvp": "engine.jacobian", "vjp": "engine.jacobian", "hvp": "derived.hessian",
+            "taylor": "derived.taylor"}
 
 
 def _driver(name):
@@ -84,5 +85,6 @@ __all__ = [
     "hvp",
     "jacobian",
     "jvp",
+    "taylor",
     "vjp",
 ]

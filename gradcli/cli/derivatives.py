@@ -132,6 +132,31 @@ def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, 
         raise failure
 
 
+@click.command("taylor")
+@_common
+@click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="The direction v over the inputs (left out: 0).")
+@click.option("--order", type=int, default=2, show_default=True, help="The highest derivative K (0 to 40).")
+def taylor_command(program, at, file, of, fmt, as_json, digits, strict, color, direction, order):
+    """d^k/dt^k f(x + t·v) at t = 0 for k = 0..K of a single output, by Taylor-mode propagation."""
+    from ..derived.taylor import taylor
+    from ..render import derivatives as render
+
+    result = taylor(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"), order)
+    fmt = resolve_format(fmt, as_json)
+    report(result, fmt)
+    if fmt == "table":
+        print_tables(render.taylor_tables(result, digits), use_color(color))
+    elif fmt == "json":
+        out(render.to_json(render.taylor_record(result, digits), indent=2) + "\n")
+    elif fmt == "csv":
+        out(render.taylor_csv(result, digits))
+    else:
+        out(render.taylor_plain(result, digits))
+    failure = not_finite(result.numbers) if strict else None
+    if failure is not None:
+        raise failure
+
+
 def parse_vector(text):
     """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
     try:
@@ -143,5 +168,5 @@ def parse_vector(text):
 def register(cli):
     """Add the drivers to the click group; `hessian` replaces the group's own (it adds --dir
     and --of to it)."""
-    for command in (jacobian_command, jvp_command, vjp_command, hessian_command):
+    for command in (jacobian_command, jvp_command, vjp_command, hessian_command, taylor_command):
         cli.add_command(command)

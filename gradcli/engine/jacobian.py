@@ -50,7 +50,7 @@ class Derivatives:
         return [*zip(self.outputs, self.values), *self.entries()]
 
 
-def _sweep(program, point):
+def sweep_at(program, point):
     """Values and the table of local partials at `point`, with warnings and notes."""
     values = forward(program, point_values(program, point))
     lp = LocalPartials(program, values)
@@ -98,7 +98,7 @@ def jacobian(program, point, mode="auto"):
     """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = _sweep(program, point)
+    values, lp, warnings, notes = sweep_at(program, point)
     ids, outs = program.input_ids, program.outputs
     if mode == "auto":
         mode = "forward" if len(ids) < len(outs) else "reverse"
@@ -119,7 +119,7 @@ def jacobian(program, point, mode="auto"):
 def jvp(program, point, direction):
     """The values and J·v by one tangent sweep; `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    values, lp, warnings, notes = _sweep(program, point)
+    values, lp, warnings, notes = sweep_at(program, point)
     by_id = dict(zip(program.input_names, program.input_ids))
     t = lp.tangents({by_id[n]: float(v) for n, v in direction.items()})
     result = Derivatives(program, values, warnings, notes, 1, "forward")
@@ -137,7 +137,7 @@ def vjp(program, point, seed=None):
             raise UsageError(f"--seed is needed with several outputs: give the weights u, e.g. --seed {names[0]}=1 (outputs: {', '.join(names)})")
         seed = {names[0]: 1.0}
     require_inputs_of(seed, names, "--seed", "output")
-    values, lp, warnings, notes = _sweep(program, point)
+    values, lp, warnings, notes = sweep_at(program, point)
     weights = {}
     for name, node in zip(names, program.outputs):
         if name in seed:

@@ -9,7 +9,7 @@ derivative rules of its own. A zero tangent (a constant, a direction's left-out 
 contributes nothing, as an edge out of a constant contributes nothing to the gradient.
 """
 
-from functools import lru_cache
+from functools import cache
 
 from ..core.ops import OPS
 
@@ -17,7 +17,7 @@ from ..core.ops import OPS
 class Dual:
     """value + ε·tangent; the arithmetic the sweeps write inline (`a * d`, `+=`)."""
 
-    __slots__ = ("value", "tangent")
+    __slots__ = ("tangent", "value")
 
     def __init__(self, value, tangent):
         self.value = value
@@ -76,7 +76,7 @@ def _kernel(s, name):
     return kernel
 
 
-@lru_cache(maxsize=None)
+@cache
 def dual_math(s):
     """The dual number type over scalar type `s`: the whole number-type protocol."""
     zero = Dual(s.zero, s.zero)
