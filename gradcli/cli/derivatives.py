@@ -35,23 +35,40 @@ def load_outputs(program, file, of):
     return compiled
 
 
-def write(result, fmt, as_json, digits, strict, color):
-    """Report warnings and notes, print `result` in its format, and apply --strict."""
+def write(result, fmt, as_json, digits, strict, color, views, stats=False):
+    """Report warnings and notes, print `result` in its format by `views` (a module with
+    tables, record, csv and plain for it), add --stats' sparsity counts, apply --strict."""
     from ..render import derivatives as render
 
     fmt = resolve_format(fmt, as_json)
+    if stats and fmt == "csv":
+        raise UsageError("--stats adds counts that have no place in csv: use -o plain, json or table")
     report(result, fmt)
+    counts = result.sparsity.items() if stats else []
     if fmt == "table":
-        print_tables(render.tables(result, digits), use_color(color))
+        print_tables([*views.tables(result, digits), *render.sparsity_tables(counts)], use_color(color))
     elif fmt == "json":
-        out(render.to_json(render.record(result, digits), indent=2) + "\n")
+        record = views.record(result, digits)
+        if stats:
+            record["sparsity"] = dict(counts)
+        out(render.to_json(record, indent=2) + "\n")
     elif fmt == "csv":
-        out(render.csv(result, digits))
+        out(views.csv(result, digits))
     else:
-        out(render.plain(result, digits))
+        out(views.plain(result, digits) + "".join(f"{k} {str(v).lower()}\n" for k, v in counts))
     failure = not_finite(result.numbers) if strict else None
     if failure is not None:
         raise failure
+
+
+def sparse_options(f):
+    f = click.option("--stats", is_flag=True, help="With --sparse: the pattern's nonzeros and the sweeps against the dense count.")(f)
+    return click.option("--sparse", is_flag=True, help="Colour the structural sparsity pattern: one sweep per colour.")(f)
+
+
+def check_stats(sparse, stats):
+    if stats and not sparse:
+        raise UsageError("--stats counts the sweeps of --sparse: add --sparse")
 
 
 def parse_pairs(specs, option):
@@ -65,12 +82,16 @@ def parse_pairs(specs, option):
 @_common
 @click.option("--mode", type=click.Choice(["auto", "forward", "reverse"]), default="auto", show_default=True,
               help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
-def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color, mode):
+@sparse_options
+def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color, mode, sparse, stats):
     """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
+    from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
+    from ..render import derivatives as views
 
-    result = jacobian(load_outputs(program, file, of), parse_point(at), mode)
-    write(result, fmt, as_json, digits, strict, color)
+    check_stats(sparse, stats)
+    result = (sparse_jacobian if sparse else jacobian)(load_outputs(program, file, of), parse_point(at), mode)
+    write(result, fmt, as_json, digits, strict, color, views, stats)
 
 
 @click.command("jvp")
@@ -79,9 +100,10 @@ def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color,
 def jvp_command(program, at, file, of, fmt, as_json, digits, strict, color, direction):
     """The outputs' values and J·v at the --at point, by one forward-mode (tangent) sweep."""
     from ..engine.jacobian import jvp
+    from ..render import derivatives as views
 
     result = jvp(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"))
-    write(result, fmt, as_json, digits, strict, color)
+    write(result, fmt, as_json, digits, strict, color, views)
 
 
 @click.command("vjp")
@@ -90,25 +112,32 @@ def jvp_command(program, at, file, of, fmt, as_json, digits, strict, color, dire
 def vjp_command(program, at, file, of, fmt, as_json, digits, strict, color, seed):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
     from ..engine.jacobian import vjp
+    from ..render import derivatives as views
 
     compiled = load_outputs(program, file, of)
     result = vjp(compiled, parse_point(at), parse_point(seed, "--seed") if seed else None)
-    write(result, fmt, as_json, digits, strict, color)
+    write(result, fmt, as_json, digits, strict, color, views)
 
 
 @click.command("hessian")
 @_common
 @click.option("--hvp", metavar="V1,V2,...", help="Only H·v, v in input order (forward over reverse: one sweep).")
 @click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="Only H·v, v by name (left out: 0).")
-def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, hvp, direction):
+@sparse_options
+def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, hvp, direction, sparse, stats):
     """Value, gradient and Hessian of PROGRAM at the --at point (reverse over reverse on the
-    derivative graph), or H·v with --dir or --hvp (forward over reverse: O(edges))."""
+    derivative graph, or --sparse: one H·v per colour), or H·v alone with --dir or --hvp
+    (forward over reverse: O(edges))."""
     from ..derived.hessian import hessian, hessian_vector_product
     from ..derived.hessian import hvp as hessian_times
-    from ..render import formats
+    from ..derived.sparse import sparse_hessian
+    from ..render import second_order as views
 
     if hvp is not None and direction:
         raise UsageError("--hvp and --dir both give the vector v: use one (--dir NAME=VALUE, or --hvp in input order)")
+    if sparse and (hvp is not None or direction):
+        raise UsageError("--sparse computes the whole Hessian, and --hvp/--dir one product H·v: use one")
+    check_stats(sparse, stats)
     compiled = load_outputs(program, file, of)
     point = parse_point(at)
     if direction:
@@ -116,20 +145,8 @@ def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, 
     elif hvp is not None:
         s = hessian_vector_product(compiled, point, parse_vector(hvp))
     else:
-        s = hessian(compiled, point)
-    fmt = resolve_format(fmt, as_json)
-    report(s, fmt)
-    if fmt == "table":
-        print_tables(formats.second_order_tables(s, digits), use_color(color))
-    elif fmt == "json":
-        out(formats.to_json(formats.second_order_record(s, digits), indent=2) + "\n")
-    elif fmt == "csv":
-        out(formats.second_order_csv(s, digits))
-    else:
-        out(formats.second_order_plain(s, digits))
-    failure = not_finite(s.numbers) if strict else None
-    if failure is not None:
-        raise failure
+        s = (sparse_hessian if sparse else hessian)(compiled, point)
+    write(s, fmt, as_json, digits, strict, color, views, stats)
 
 
 @click.command("taylor")
@@ -139,22 +156,10 @@ def hessian_command(program, at, file, of, fmt, as_json, digits, strict, color, 
 def taylor_command(program, at, file, of, fmt, as_json, digits, strict, color, direction, order):
     """d^k/dt^k f(x + t·v) at t = 0 for k = 0..K of a single output, by Taylor-mode propagation."""
     from ..derived.taylor import taylor
-    from ..render import derivatives as render
+    from ..render import taylor as views
 
     result = taylor(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"), order)
-    fmt = resolve_format(fmt, as_json)
-    report(result, fmt)
-    if fmt == "table":
-        print_tables(render.taylor_tables(result, digits), use_color(color))
-    elif fmt == "json":
-        out(render.to_json(render.taylor_record(result, digits), indent=2) + "\n")
-    elif fmt == "csv":
-        out(render.taylor_csv(result, digits))
-    else:
-        out(render.taylor_plain(result, digits))
-    failure = not_finite(result.numbers) if strict else None
-    if failure is not None:
-        raise failure
+    write(result, fmt, as_json, digits, strict, color, views)
 
 
 def parse_vector(text):

@@ -106,7 +106,12 @@ def hvp(program, point, direction):
     require_inputs_of(direction, program.input_names, "--dir", "input")
     result = evaluate(program, point)
     v = [float(direction.get(name, 0.0)) for name in program.input_names]
+    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point), v), vector=v)
+
+
+def dual_sweep(program, inputs, v):
+    """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
+    dual numbers whose inputs' tangents are v."""
     D = dual_math(FloatMath)
-    inputs = [Dual(x, t) for x, t in zip(point_values(program, point), v)]
-    adjoints, _, _ = reverse(program, forward(program, inputs, D), D)
-    return SecondOrder(result, hvp=[adjoints[i].tangent for i in program.input_ids], vector=v)
+    adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
+    return [adjoints[i].tangent for i in program.input_ids]

@@ -80,34 +80,14 @@ def tables(d, digits=None):
     return parts + [Text(f"note: {note}") for note in d.notes]
 
 
-# -- Taylor mode -------------------------------------------------------------------------
 
-
-def taylor_plain(t, digits=None):
-    """`d0 V`, `d1 ...`: the k-th derivative along the direction, one a line."""
-    return "".join(f"d{k} {format_number(x, digits)}\n" for k, x in enumerate(t.derivatives))
-
-
-def taylor_record(t, digits=None):
-    return {
-        "value": json_number(rounded(t.value, digits)),
-        "derivatives": [json_number(rounded(x, digits)) for x in t.derivatives],
-        "direction": {n: json_number(x) for n, x in t.direction.items()},
-        "warnings": list(t.warnings),
-        "notes": list(t.notes),
-    }
-
-
-def taylor_csv(t, digits=None):
-    return csv_text([["k", "derivative"], *([k, format_number(x, digits)] for k, x in enumerate(t.derivatives))])
-
-
-def taylor_tables(t, digits=None):
+def sparsity_tables(counts):
+    """--stats under the tables: the pattern's nonzeros and the sweeps against the dense count."""
     from rich.text import Text
 
-    table = _table(("k", "right"), ("d^k/dt^k f(x + t·v)", "right"), whole_numbers=True)
-    for k, x in enumerate(t.derivatives):
-        table.add_row(Text(str(k)), Text(format_number(x, digits)))
-    v = ", ".join(f"{n}={format_number(x)}" for n, x in t.direction.items())
-    return [Text(f"Taylor mode along v = ({v})", style="italic"), _Fitted(lambda width: table),
-            *(Text(f"note: {note}") for note in t.notes)]
+    if not counts:
+        return []
+    c = dict(counts)
+    dense = " (the pattern is dense: colouring saves nothing)" if c["dense"] else ""
+    return [Text(f"sparsity: {c['nonzeros']} structural nonzeros; {c['sweeps']} sweeps, "
+                 f"dense: {c['dense_sweeps']}{dense}", style="italic")]
