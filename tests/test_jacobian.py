@@ -125,3 +125,17 @@ def test_a_missing_input_value_is_exit_2():
 def test_python_api():
     r = gradcli.jacobian("x = w*v; x, x + w", {"w": 2, "v": 3})
     assert r.outputs == ["x", "x+w"] and r.jacobian == [[3.0, 2.0], [4.0, 2.0]]
+
+
+ONE_OP = ["sin(w)", "exp(w)*v", "w/v", "w^v", "atan2(w, v)", "hypot(w, v)", "tanh(w)", "log(w)",
+          "sqrt(w)", "cbrt(w)", "sigmoid(w)", "softplus(w)", "erf(w)", "max(w, v)", "asinh(w)", "w*v"]
+
+
+@pytest.mark.parametrize("text", ONE_OP)
+def test_forward_and_reverse_agree_within_4_ulp_on_one_operation(text):
+    program = gradcli.compile_program(f"{text}, w")
+    for w, v in [(0.3, 1.7), (1.9, 0.4), (0.8, 2.5)]:
+        fwd = jacobian(program, {"w": w, "v": v}, "forward").jacobian
+        rev = jacobian(program, {"w": w, "v": v}, "reverse").jacobian
+        for a, b in zip([x for row in fwd for x in row], [x for row in rev for x in row]):
+            assert abs(a - b) <= 4 * math.ulp(max(abs(a), abs(b)))

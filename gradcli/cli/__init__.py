@@ -246,7 +246,7 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     if points == "-" and file == "-":
         raise UsageError("--file - and --points - both read stdin: give one of them a file")
     compiled = load_program(program, file)
-    single_output(compiled)
+    single_output(compiled, "eval")
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
         if nodes:

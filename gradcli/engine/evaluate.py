@@ -74,7 +74,7 @@ def differentiate(program, inputs, strategy="store"):
     return value, swept, source
 
 
-def single_output(program, command="eval", hint="use gradcli jacobian (or jvp, vjp) for several outputs"):
+def single_output(program, command="this command", hint="use gradcli jacobian (or jvp, vjp) for several outputs"):
     """A gradient is of one output: a program with several is refused, saying what to do."""
     names = program.output_names
     if len(names) > 1:
