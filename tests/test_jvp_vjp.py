@@ -80,3 +80,23 @@ def test_bad_input_is_one_line_exit_2(args, message):
 def test_python_api():
     assert gradcli.jvp("w*v", {"w": 2, "v": 3}, {"v": 1}).jvp == [2.0]
     assert gradcli.vjp("w*v, w", {"w": 2, "v": 3}, {"w*v": 1, "w": 2}).vjp == [5.0, 2.0]
+
+
+def test_points_give_a_record_per_point_and_an_error_record_for_a_bad_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("w,v\n1,2\n0,x\n3,4\n")
+    for command, extra, key in [("jacobian", [], "jacobian"), ("jvp", ["--dir", "w=1"], "jvp"), ("vjp", ["--seed", "x=1"], "vjp")]:
+        r = invoke(command, "x = w*v; x, x + w", "--points", str(path), *extra)
+        records = [json.loads(line) for line in r.stdout.splitlines()]
+        assert r.exit_code == 1 and [rec["line"] for rec in records] == [2, 3, 4]
+        assert key in records[0] and "not a number" in records[1]["error"] and key in records[2]
+
+
+def test_points_from_json_lines_over_at_defaults():
+    code, out, _ = run_main(["jvp", "w*v", "--points", "-", "--dir", "w=1", "--at", "v=2"], b'{"w": 1}\n{"w": 0, "v": 5}\n')
+    assert code == 0 and [json.loads(line)["jvp"] for line in out.splitlines()] == [{"w*v": 2.0}, {"w*v": 5.0}]
+
+
+def test_points_refuse_other_formats():
+    r = invoke("jacobian", "w", "--points", "-", "-o", "csv")
+    assert r.exit_code == 2 and "use -o jsonl" in r.stderr

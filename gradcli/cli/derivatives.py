@@ -71,6 +71,40 @@ def check_stats(sparse, stats):
         raise UsageError("--stats counts the sweeps of --sparse: add --sparse")
 
 
+points_option = click.option(
+    "--points", metavar="FILE",
+    help="At every point of FILE (CSV with a header naming inputs, or JSON Lines; '-' for stdin): a jsonl record per point.")
+
+
+def at_points(compute, views, path, defaults, fmt, strict):
+    """A jsonl record per point (`compute(point)` gives the result), an error record for a bad
+    row or a failed point; exit 1 when any failed. Only the computation is inside the except."""
+    from ..core.errors import EvaluationFailed, GradcliError
+    from ..io.driver_points import points, require_jsonl
+    from ..io.lines import open_input
+    from ..render.formats import to_json
+
+    require_jsonl(fmt)
+    failed = 0
+    for line, point in points(open_input(path)):
+        try:
+            if isinstance(point, str):
+                raise UsageError(point)
+            result = compute({**defaults, **point})
+            problem = not_finite(result.numbers) if strict else None
+        except GradcliError as e:
+            record, problem = {"line": line, "error": e.render_line()}, None
+            failed += 1
+        else:
+            record = {"line": line, **views.record(result)}
+            if problem is not None:
+                record["failed"] = problem.message
+                failed += 1
+        out(to_json(record) + "\n")
+    if failed:
+        raise EvaluationFailed(f"{failed} point{'s' if failed != 1 else ''} failed")
+
+
 def parse_pairs(specs, option):
     """`--dir w=1,x=0` -> {"w": 1.0, "x": 0.0}; required."""
     if not specs:
@@ -83,40 +117,48 @@ def parse_pairs(specs, option):
 @click.option("--mode", type=click.Choice(["auto", "forward", "reverse"]), default="auto", show_default=True,
               help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
 @sparse_options
-def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color, mode, sparse, stats):
+@points_option
+def jacobian_command(program, at, file, of, fmt, as_json, digits, strict, color, mode, sparse, stats, points):
     """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
     from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
     from ..render import derivatives as views
 
     check_stats(sparse, stats)
-    result = (sparse_jacobian if sparse else jacobian)(load_outputs(program, file, of), parse_point(at), mode)
-    write(result, fmt, as_json, digits, strict, color, views, stats)
+    compiled, compute = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian
+    if points is not None:
+        return at_points(lambda p: compute(compiled, p, mode), views, points, parse_point(at), fmt, strict)
+    write(compute(compiled, parse_point(at), mode), fmt, as_json, digits, strict, color, views, stats)
 
 
 @click.command("jvp")
 @_common
 @click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="The direction v over the inputs (left out: 0).")
-def jvp_command(program, at, file, of, fmt, as_json, digits, strict, color, direction):
+@points_option
+def jvp_command(program, at, file, of, fmt, as_json, digits, strict, color, direction, points):
     """The outputs' values and J·v at the --at point, by one forward-mode (tangent) sweep."""
     from ..engine.jacobian import jvp
     from ..render import derivatives as views
 
-    result = jvp(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"))
-    write(result, fmt, as_json, digits, strict, color, views)
+    compiled, v = load_outputs(program, file, of), parse_pairs(direction, "--dir")
+    if points is not None:
+        return at_points(lambda p: jvp(compiled, p, v), views, points, parse_point(at), fmt, strict)
+    write(jvp(compiled, parse_point(at), v), fmt, as_json, digits, strict, color, views)
 
 
 @click.command("vjp")
 @_common
 @click.option("--seed", "seed", multiple=True, metavar="NAME=VALUE", help="The output weights u (left out: 0; one output: 1).")
-def vjp_command(program, at, file, of, fmt, as_json, digits, strict, color, seed):
+@points_option
+def vjp_command(program, at, file, of, fmt, as_json, digits, strict, color, seed, points):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
     from ..engine.jacobian import vjp
     from ..render import derivatives as views
 
-    compiled = load_outputs(program, file, of)
-    result = vjp(compiled, parse_point(at), parse_point(seed, "--seed") if seed else None)
-    write(result, fmt, as_json, digits, strict, color, views)
+    compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed") if seed else None
+    if points is not None:
+        return at_points(lambda p: vjp(compiled, p, u), views, points, parse_point(at), fmt, strict)
+    write(vjp(compiled, parse_point(at), u), fmt, as_json, digits, strict, color, views)
 
 
 @click.command("hessian")
