@@ -37,9 +37,30 @@ _LAZY = {
     "hessian": "derived.hessian",
     "hessian_vector_product": "derived.hessian",
 }
+# The drivers over one DAG take program text or a Program: see _driver.
+_DRIVERS = {"jacobian": "engine.jacobian", "jvp": "engine.jacobian", "vjp": "engine.jacobian", "hvp": "derived.hessian",
+            "taylor": "derived.taylor"}
+
+
+def _driver(name):
+    """gradcli.jacobian(program, at, ...) etc.: the library's driver, compiling text first."""
+    from importlib import import_module
+
+    target = getattr(import_module(f".{_DRIVERS[name]}", __name__), name)
+
+    def driver(program, at, *args, **kwargs):
+        if isinstance(program, str):
+            program = compile_program(program)
+        return target(program, dict(at), *args, **kwargs)
+
+    driver.__name__ = name
+    driver.__doc__ = target.__doc__
+    return driver
 
 
 def __getattr__(name):
+    if name in _DRIVERS:
+        return _driver(name)
     if name in _LAZY:
         from importlib import import_module
 
@@ -61,4 +82,9 @@ __all__ = [
     "evaluate",
     "hessian",
     "hessian_vector_product",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "taylor",
+    "vjp",
 ]

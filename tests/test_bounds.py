@@ -150,7 +150,7 @@ def test_ten_megabyte_line_with_an_error_at_its_end():
     assert (
         lines[0]
         == "gradcli: line 1, column 10000002: unexpected character '$': "
-        "expected an operator (+ - * / ^) or the end of the statement"
+        "expected an operator (+ - * / ^), ',' or the end of the statement"
     )
     assert len(lines) == 3 and len(lines[1]) <= 80 and lines[1].rstrip().endswith("$") and lines[2].endswith("^")
 

@@ -15,7 +15,7 @@ AFTER = "an operator (+ - * / ^)"
 
 PARSE_ERRORS = [
     # program, the message after "column N: ", the column
-    ("x y", f"unexpected 'y': expected {AFTER} or the end of the statement", 3),
+    ("x y", f"unexpected 'y': expected {AFTER}, ',' or the end of the statement", 3),
     ("sin(x y)", f"unexpected 'y': expected {AFTER}, ',' or ')'", 7),
     ("(x", f"unexpected end of the program: expected {AFTER} or ')'", 3),
     ("(x; y", f"unexpected ';': expected {AFTER} or ')'", 3),
@@ -24,11 +24,11 @@ PARSE_ERRORS = [
     ("max(x,", f"unexpected end of the program: expected {OPERAND}", 7),
     ("x = = 1", f"unexpected '=': expected {OPERAND} ('=' belongs only in a statement's head, "
                 "as in x = ... or f(a, b) = ...)", 5),
-    ("2 3", f"unexpected '3': expected {AFTER} or the end of the statement", 3),
+    ("2 3", f"unexpected '3': expected {AFTER}, ',' or the end of the statement", 3),
     ("sin(w", f"unexpected end of the program: expected {AFTER}, ',' or ')'", 6),
-    ("* x", "unexpected '*': expected a number, a name, '(', a sign (+ -) or the end of the statement", 1),
-    ("x)", f"unexpected ')': expected {AFTER} or the end of the statement", 2),
-    ("x @ 2", f"unexpected character '@': expected {AFTER} or the end of the statement", 3),
+    ("* x", f"unexpected '*': expected a number, a name, '(', a sign (+ -) or the end of the statement", 1),
+    ("x)", f"unexpected ')': expected {AFTER}, ',' or the end of the statement", 2),
+    ("x @ 2", f"unexpected character '@': expected {AFTER}, ',' or the end of the statement", 3),
     ("2^", f"unexpected end of the program: expected {OPERAND}", 3),
     ("f(t) = (t", f"unexpected end of the program: expected {AFTER} or ')'", 10),
 ]

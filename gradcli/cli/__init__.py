@@ -44,10 +44,10 @@ import click
 
 from ..core import __version__
 from ..core.errors import GradcliError, MissingInputs
-from . import commands
+from . import commands, derivatives
 from .output import RECORDS, ReaderGone, Terminated, err
 
-_MODULES = (commands,)  # the modules whose COMMANDS make up the CLI
+_MODULES = (commands, derivatives)  # the modules whose COMMANDS make up the CLI
 
 
 class Group(click.Group):
@@ -147,3 +147,5 @@ def _stdout_closed():
         return False
     except (BrokenPipeError, ValueError):
         return True
+
+

@@ -1,4 +1,4 @@
-"""The commands: eval, explain, graph, diff, hessian, check, batch. Each parses its options,
+"""The commands: eval, explain, graph, diff, check, batch (hessian and the other drivers: derivatives.py). Each parses its options,
 calls the library and shows what it returns (output.show); the library is imported inside a
 command, so that each command loads only what it uses.
 """
@@ -128,37 +128,6 @@ def diff_command(program, file, wrt, order, inline, fmt, color):
     show(Derivatives(compiled, check_wrt(wrt, compiled.input_names), order), fmt, color, inline=inline)
 
 
-@click.command("hessian")
-@program_input()
-@click.option("--hvp", metavar="V1,V2,...",
-              help="Only the Hessian-vector product H·v, v in input order (one sweep more, not n).")
-@output_format("table", "plain", "json", "csv")
-@digits_option()
-@strict_option("Exit 1 when the value, a partial or a Hessian (H·v) entry is not finite.")
-@color_option()
-def hessian_command(program, at, file, hvp, fmt, digits, strict, color):
-    """Value, gradient and Hessian of PROGRAM at the --at point, by differentiating the
-    derivative graph again."""
-    from ..derived.hessian import hessian, hessian_vector_product
-
-    compiled = load_program(program, file)
-    point = parse_point(at)
-    s = hessian(compiled, point) if hvp is None else hessian_vector_product(compiled, point, parse_vector(hvp))
-    report(s, fmt)
-    show(s, fmt, color, digits=digits)
-    if strict:
-        require_finite(s.numbers)
-
-
-def parse_vector(text):
-    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
-    try:
-        return [float(part) for part in text.split(",")]
-    except ValueError:
-        raise UsageError(
-            f"--hvp {text!r}: expected numbers separated by commas, one per input, e.g. --hvp 1,0") from None
-
-
 @click.command("check")
 @program_input()
 @click.option("--rtol", type=click.FloatRange(0), default=RTOL, show_default=True, help="Relative tolerance.")
@@ -220,4 +189,4 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     batch.check()
 
 
-COMMANDS = (eval_command, explain_command, graph_command, diff_command, hessian_command, check_command, batch_command)
+COMMANDS = (eval_command, explain_command, graph_command, diff_command, check_command, batch_command)

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ProgramError, where
+from .errors import ProgramError, UsageError, where
 from .graph import Graph
 from .ops import CALLABLE, CONSTANTS, OPERATORS
 
@@ -36,15 +36,35 @@ _NONE = float("inf")  # "no parameter reachable", in `_Function.reach`
 
 
 class Program:
-    """A compiled program: its DAG, the output node, and the input names in order."""
+    """A compiled program: its DAG, its output nodes with their names, and the input names in
+    order. `output` is the first output: what every single-output sweep uses (a program with
+    several outputs is refused there: engine.evaluate.single_output)."""
 
-    def __init__(self, graph, output, source, output_name=None):
+    def __init__(self, graph, output, source, output_name=None, outputs=None, output_names=None, assigned=None):
         self.graph = graph
         self.output = output
         self.source = source
         self.output_name = output_name
+        self.outputs = list(outputs) if outputs else [output]
+        self.output_names = list(output_names) if output_names else [output_name or "output"]
+        self.assigned = dict(assigned or {})  # name -> node, every name the program assigns
         self.input_ids = graph.inputs()
         self.input_names = [graph.data[i] for i in self.input_ids]
+
+    def with_outputs(self, names):
+        """The same DAG with the assigned `names` as its outputs (`--of`)."""
+        unknown = [n for n in names if n not in self.assigned]
+        if unknown:
+            valid = ", ".join(self.assigned) or "none"
+            raise UsageError(f"--of {', '.join(unknown)}: never assigned in the program (assigned names: {valid})")
+        if len(set(names)) != len(names):
+            raise UsageError(f"--of {', '.join(names)}: a name is given twice")
+        nodes = [self.assigned[n] for n in names]
+        return Program(self.graph, nodes[0], self.source, names[0], nodes, names, self.assigned)
+
+    def single(self, k):
+        """Output k alone, as a single-output program over the same DAG (one reverse sweep)."""
+        return Program(self.graph, self.outputs[k], self.source, self.output_names[k], assigned=self.assigned)
 
     def position(self, node):
         """The source offset where `node` first occurs, or None for a node with no text."""
@@ -303,6 +323,27 @@ class _Builder:
 
     def expr_stmt(self, expr):
         self.statement("expression", expr[0], None, expr[1])
+        self.output_items = [(expr[0], self.item_name(expr[1], None))]
+
+    def outputs_stmt(self, items):
+        """The last statement `a, b, c`: several outputs, each named by its bare name or its
+        text without spaces; two equal names are an error."""
+        self.statement("expression", items[0][0], None, items[0][1])
+        named = []
+        for k, (node, start) in enumerate(items):
+            name = self.item_name(start, items[k + 1][1] if k + 1 < len(items) else None)
+            if any(name == other for _, other in named):
+                raise self.error(f"two outputs are both called {name}: outputs need different names", start)
+            named.append((node, name))
+        self.output_items = named
+
+    def item_name(self, start, stop):
+        """An output's name: its text from `start` up to the next item's start (less its comma)
+        or to the end of the statement, spaces removed."""
+        text = self.source[start:stop] if stop is not None else re.split(r"[;\n#]", self.source[start:], maxsplit=1)[0]
+        if stop is not None:
+            text = text.rstrip().removesuffix(",")
+        return re.sub(r"\s+", "", text)
 
     def assign(self, head, expr):
         node = expr[0]
@@ -362,7 +403,10 @@ class _Builder:
                 f"or an assignment: add a statement that uses it, e.g. {name}(...)",
                 pos,
             )
-        return Program(self.graph, node, self.source, name)
+        if kind == "assignment":
+            self.output_items = [(node, name)]
+        nodes, names = zip(*self.output_items)
+        return Program(self.graph, node, self.source, name, nodes, names, self.assigned)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -426,6 +470,9 @@ class _Reductions:
 
     def expr_stmt(self, c):
         self.builder.expr_stmt(c[0])
+
+    def outputs_stmt(self, c):
+        self.builder.outputs_stmt(c)
 
     def assign(self, c):
         self.builder.assign(*c)

@@ -8,6 +8,7 @@ from ..core.compiler import Program, compile_program
 from ..core.errors import UsageError
 from ..core.ops import CALLABLE, CONSTANTS
 from ..core.printing import node_count, program_text, statements
+from ..engine.evaluate import single_output
 from ..engine.reverse import reverse
 from ..engine.stats import unshared_cost
 from ..numbers.symbolic import SymbolicMath
@@ -48,6 +49,7 @@ class Derivatives:
 
     def __init__(self, program, wrt=None, order=1):
         program = compiled(program)
+        single_output(program, "diff", "differentiate one output at a time (make it the last statement), or use gradcli jacobian at a point")
         require_inputs(program)
         self.program = program
         self.order = order

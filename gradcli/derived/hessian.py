@@ -1,5 +1,5 @@
 """Second derivatives at a point: the full Hessian by reverse over reverse on the derivative graph,
-or a Hessian-vector product as the gradient of g·v (one sweep more, not n)."""
+or a Hessian-vector product by forward over reverse (dual numbers through one reverse sweep)."""
 
 import copy
 import math
@@ -7,9 +7,12 @@ from functools import cached_property
 
 from ..core.compiler import Program
 from ..core.errors import UsageError
-from ..engine.evaluate import evaluate, named_numbers
+from ..engine.evaluate import evaluate, named_numbers, single_output
 from ..engine.forward import forward, point_values
-from ..numbers.symbolic import SymbolicMath
+from ..engine.jacobian import require_inputs_of
+from ..engine.reverse import reverse
+from ..numbers.dual import Dual, dual_math
+from ..numbers.float64 import FloatMath
 from .diff import compiled, gradient_nodes, require_inputs
 
 # -- Hessians --------------------------------------------------------------------------
@@ -70,6 +73,7 @@ def hessian(program, point):
     """The full Hessian by reverse over reverse: n sweeps over the derivative graph, one row
     each (the whole row, so symmetry is a check, not a copy)."""
     program = compiled(program)
+    single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
     result = evaluate(program, point)
     graph = copy.deepcopy(program.graph)
@@ -80,22 +84,34 @@ def hessian(program, point):
 
 
 def hessian_vector_product(program, point, vector):
-    """H·v as the gradient of the scalar g·v: one more sweep, not n."""
+    """H·v for v in input order (`--hvp V1,V2,...`): forward over reverse, as hvp."""
     program = compiled(program)
-    require_inputs(program)
     n = len(program.input_ids)
     if len(vector) != n:
         raise UsageError(
             f"--hvp has {len(vector)} component{'s' if len(vector) != 1 else ''}, the program "
             f"{n} input{'s' if n != 1 else ''} ({', '.join(program.input_names)})"
         )
+    return hvp(program, point, dict(zip(program.input_names, vector)))
+
+
+def hvp(program, point, direction):
+    """H·v by forward over reverse: the forward and reverse sweeps run once with dual numbers
+    (value, tangent) whose inputs' tangents are v, so every adjoint's tangent is d adjoint /
+    dt along x + t·v, and the inputs' are H·v: O(edges), no derivative graph, no n sweeps.
+    `direction` maps input names to v (left out: 0)."""
+    program = compiled(program)
+    single_output(program, "hessian", "pick one with --of NAME")
+    require_inputs(program)
+    require_inputs_of(direction, program.input_names, "--dir", "input")
     result = evaluate(program, point)
-    graph = copy.deepcopy(program.graph)
-    ids = program.input_ids
-    m = SymbolicMath(graph)
-    dot = 0.0
-    for g, v in zip(gradient_nodes(graph, program.output, ids), vector):
-        dot = m.add(dot, m.mul(m.value(g), float(v)))
-    hv = gradient_nodes(graph, m.node(dot), ids)
-    values = _values_at(program, graph, point)
-    return SecondOrder(result, hvp=[values[h] for h in hv], vector=[float(v) for v in vector])
+    v = [float(direction.get(name, 0.0)) for name in program.input_names]
+    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point), v), vector=v)
+
+
+def dual_sweep(program, inputs, v):
+    """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
+    dual numbers whose inputs' tangents are v."""
+    D = dual_math(FloatMath)
+    adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
+    return [adjoints[i].tangent for i in program.input_ids]

@@ -74,11 +74,19 @@ def differentiate(program, inputs, strategy="store"):
     return value, swept, source
 
 
+def single_output(program, command="this command", hint="use gradcli jacobian (or jvp, vjp) for several outputs"):
+    """A gradient is of one output: a program with several is refused, saying what to do."""
+    names = program.output_names
+    if len(names) > 1:
+        raise UsageError(f"the program has {len(names)} outputs ({', '.join(names)}) and {command} needs one: {hint}")
+
+
 def evaluate(program, point, strategy="store", stats=False, full=False):
     """A forward and a reverse sweep at `point` (a mapping input name -> number); the tables'
     values come from the sweep under `store`, else from a forward sweep after it (not counted).
     Warnings, notes and stats are the gradient sweep's; with `full`, a second reverse sweep
     over the stored values (not counted) fills in every edge's partial and every adjoint."""
+    single_output(program)
     inputs = point_values(program, point)
     _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy)
     values = source.values if strategy == "store" else forward(program, inputs)

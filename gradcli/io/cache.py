@@ -108,6 +108,9 @@ def encode(program, key, source):
         "names": sorted(graph.names.items()),
         "output": program.output,
         "output_name": program.output_name,
+        "outputs": program.outputs,
+        "output_names": program.output_names,
+        "assigned": sorted(program.assigned.items()),
     }
     doc["checksum"] = _checksum(doc)
     return doc
@@ -135,7 +138,11 @@ def decode(doc, key, source):
         graph.names.update((node, name) for node, name in doc["names"])
         graph.validate()  # forged or damaged: no graph intern and leaf could have built
         name = doc["output_name"]
-        return Program(graph, doc["output"], source, name if isinstance(name, str) else None)
+        outputs, names, assigned = doc["outputs"], doc["output_names"], dict(doc["assigned"])
+        n = len(graph)
+        if not all(type(o) is int and 0 <= o < n for o in [*outputs, *assigned.values()]) or len(names) != len(outputs):
+            return None
+        return Program(graph, doc["output"], source, name if isinstance(name, str) else None, outputs, names, assigned)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # InvalidGraph too
         return None
 

@@ -1,0 +1,104 @@
+"""Dual numbers (value, tangent): one forward-mode direction carried through any sweep.
+
+A dual x + ε·t (ε² = 0) is what lets a reverse sweep run "forward over reverse": with every
+value and every adjoint a dual, the adjoints' tangents are the Hessian-vector product H·v in
+the same O(edges) sweep. `dual_math(s)` builds the number type over a scalar type `s`
+(FloatMath today; an mpmath type can use it unchanged): each kernel is the scalar kernel for
+the value and the op table's own local partials, in `s`, for the tangent, so a dual never needs
+derivative rules of its own. A zero tangent (a constant, a direction's left-out component)
+contributes nothing, as an edge out of a constant contributes nothing to the gradient.
+"""
+
+from functools import cache
+
+from ..core.ops import OPS
+
+
+class Dual:
+    """value + ε·tangent; the arithmetic the sweeps write inline (`a * d`, `+=`)."""
+
+    __slots__ = ("tangent", "value")
+
+    def __init__(self, value, tangent):
+        self.value = value
+        self.tangent = tangent
+
+    def __add__(self, other):
+        if isinstance(other, Dual):
+            return Dual(self.value + other.value, _sum(self.tangent, other.tangent))
+        return Dual(self.value + other, self.tangent)
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        if isinstance(other, Dual):
+            return Dual(self.value * other.value,
+                        _sum(_scale(self.value, other.tangent), _scale(other.value, self.tangent)))
+        return Dual(self.value * other, _scale(other, self.tangent))
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"Dual({self.value!r}, {self.tangent!r})"
+
+
+def _scale(a, t):
+    """a·t, exactly 0 when the tangent t is 0 (whatever a is: inf, nan)."""
+    return t if t == 0 else a * t
+
+
+def _sum(a, b):
+    return b if a == 0 else a if b == 0 else a + b
+
+
+def _lift(x):
+    return x if isinstance(x, Dual) else Dual(x, 0.0)
+
+
+def _kernel(s, name):
+    """The op's dual kernel: its value in `s`, its tangent Σ local partial × argument tangent."""
+    value = getattr(s, name)
+    rule = OPS[name].partials
+
+    def kernel(*xs):
+        xs = [_lift(x) for x in xs]
+        vs = [x.value for x in xs]
+        y = value(*vs)
+        if all(x.tangent == 0 for x in xs):
+            return Dual(y, s.zero)
+        local = rule(s, y, *vs)
+        t = s.zero
+        for d, x in zip(local, xs):
+            t = _sum(t, _scale(d, x.tangent))
+        return Dual(y, t)
+
+    kernel.__name__ = name
+    return kernel
+
+
+@cache
+def dual_math(s):
+    """The dual number type over scalar type `s`: the whole number-type protocol."""
+    zero = Dual(s.zero, s.zero)
+    namespace = {
+        "name": f"dual({s.name})",
+        "scalar": s,
+        "zero": zero,
+        "one": Dual(s.one, s.zero),
+        "ln2": Dual(s.ln2, s.zero),
+        "ln10": Dual(s.ln10, s.zero),
+        "two_over_sqrt_pi": Dual(s.two_over_sqrt_pi, s.zero),
+        "number": staticmethod(lambda x: x if isinstance(x, Dual) else Dual(s.number(x), s.zero)),
+        "const": staticmethod(lambda c: Dual(s.const(c), s.zero)),
+        # a condition is about values: the tangent never decides a branch
+        "true": s.true,
+        "false": s.false,
+        "eq": staticmethod(lambda a, b: s.eq(_lift(a).value, _lift(b).value)),
+        "gt": staticmethod(lambda a, b: s.gt(_lift(a).value, _lift(b).value)),
+        "ge": staticmethod(lambda a, b: s.ge(_lift(a).value, _lift(b).value)),
+        "known": staticmethod(s.known),
+        "where": staticmethod(lambda c, a, b: a if s.known(c) else b),
+    }
+    for name in OPS:
+        namespace[name] = staticmethod(_kernel(s, name))
+    return type("DualMath", (), namespace)

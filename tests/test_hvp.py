@@ -1,0 +1,78 @@
+"""H·v by forward over reverse (dual numbers through one reverse sweep) equals today's
+symbolic Hessian times v; hessian --dir, --hvp and their bad input."""
+
+import json
+import math
+from types import SimpleNamespace
+
+import pytest
+from gen import run_main
+from symgen import example
+
+import gradcli
+from gradcli.derived.hessian import hessian, hvp
+from gradcli.numbers.dual import Dual, dual_math
+from gradcli.numbers.float64 import FloatMath
+
+
+def invoke(*args):
+    code, out, err = run_main(list(args))
+    return SimpleNamespace(exit_code=code, stdout=out, stderr=err)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_hvp_is_the_symbolic_hessian_times_v(seed):
+    ex = example(seed, ops=8, inputs=3)
+    program = gradcli.compile_program(ex.text)
+    names = program.input_names
+    v = {n: 1.0 - 0.7 * k for k, n in enumerate(names)}
+    H = hessian(program, ex.point).hessian
+    hv = hvp(program, ex.point, v).hvp
+    for row, got in zip(H, hv):
+        want = sum(h * v[n] for h, n in zip(row, names))
+        scale = sum(abs(h * v[n]) for h, n in zip(row, names))
+        assert abs(got - want) <= 1e-12 * scale + 1e-300
+
+
+def test_the_gradient_of_the_dual_sweep_is_evals():
+    s = hvp("exp(sin(w)*v)/w", {"w": 0.7, "v": -1.3}, {"w": 1})
+    assert s.result.gradient == gradcli.evaluate("exp(sin(w)*v)/w", w=0.7, v=-1.3).gradient
+
+
+def test_a_dead_select_branch_passes_no_nan():
+    s = hvp("select(w, log(w), w*w*w)", {"w": -1.0}, {"w": 1})
+    assert s.hvp == [-6.0]
+
+
+def test_dual_kernels_use_the_op_tables_partials():
+    D = dual_math(FloatMath)
+    y = D.sin(Dual(1.0, 2.0))
+    assert (y.value, y.tangent) == (math.sin(1.0), math.cos(1.0) * 2.0)
+    assert D.sqrt(Dual(0.0, 0.0)).tangent == 0.0  # a zero tangent contributes nothing, inf or not
+
+
+def test_hessian_dir_json():
+    r = invoke("hessian", "w*w*v", "--at", "w=2,v=3", "--dir", "v=1", "--json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["hvp"] == {"w": 4.0, "v": 0.0} and doc["value"] == 12.0
+
+
+def test_hvp_option_takes_the_same_route():
+    r = invoke("hessian", "w*w*v", "--at", "w=2,v=3", "--hvp", "0,1", "-o", "plain")
+    assert r.stdout.endswith("Hv[w] 4\nHv[v] 0\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["w*v", "--dir", "w=1", "--hvp", "1,0"], "--hvp and --dir both give the vector v"),
+    (["w*v", "--dir", "q=1"], "--dir q: not an input of the program (inputs: w, v)"),
+    (["x = w*v; x, x*w", "--dir", "w=1"], "hessian needs one: pick one with --of NAME"),
+    (["x = w*v; x, x*w"], "hessian needs one"),
+])
+def test_bad_input_is_one_line_exit_2(args, message):
+    r = invoke("hessian", *args, "--at", "w=1,v=2")
+    assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_of_picks_the_single_output():
+    r = invoke("hessian", "x = w*v; y = x*w; x, y", "--of", "y", "--at", "w=1,v=1", "--dir", "w=1", "-o", "plain")
+    assert r.exit_code == 0 and "Hv[w] 2\nHv[v] 2\n" in r.stdout

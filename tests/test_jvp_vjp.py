@@ -1,0 +1,102 @@
+"""jvp (one tangent sweep) equals J·v, vjp (one adjoint sweep) equals u·J; the CLI's JSON and
+its bad input."""
+
+import json
+import math
+from types import SimpleNamespace
+
+import pytest
+from gen import run_main
+from test_jacobian import several
+
+import gradcli
+from gradcli.engine.jacobian import jacobian, jvp, vjp
+
+PROGRAM = "x = sin(w)*v; y = x*w; x, y, x + y"
+
+
+def invoke(*args, input=""):
+    """The CLI in process, through main(): (exit_code, stdout, stderr) as a user sees them."""
+    code, out, err = run_main(list(args), input.encode())
+    return SimpleNamespace(exit_code=code, stdout=out, stderr=err)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_jvp_is_j_times_v_and_vjp_is_u_times_j(seed):
+    ex, text, _ = several(seed)
+    program = gradcli.compile_program(text)
+    names, outs = program.input_names, program.output_names
+    J = jacobian(program, ex.point).jacobian
+    v = {n: 0.5 + k for k, n in enumerate(names)}
+    u = {o: 1.5 - k for k, o in enumerate(outs)}
+    jv = jvp(program, ex.point, v).jvp
+    uj = vjp(program, ex.point, u).vjp
+    for k in range(len(outs)):
+        want = sum(J[k][j] * v[n] for j, n in enumerate(names))
+        assert math.isclose(jv[k], want, rel_tol=1e-12, abs_tol=1e-12)
+    for j in range(len(names)):
+        want = sum(u[o] * J[k][j] for k, o in enumerate(outs))
+        assert math.isclose(uj[j], want, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_vjp_of_one_output_is_the_gradient_bit_for_bit():
+    program = gradcli.compile_program("z = exp(sin(w)*v)/w")
+    at = {"w": 0.7, "v": -1.3}
+    assert vjp(program, at).vjp == list(gradcli.evaluate(program, at).gradient.values())
+
+
+def test_jvp_json():
+    r = invoke("jvp", PROGRAM, "--at", "w=1,v=2", "--dir", "w=1", "--json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["outputs"] == ["x", "y", "x+y"]
+    assert doc["jvp"] == {"x": 2 * math.cos(1.0), "y": doc["jvp"]["y"], "x+y": doc["jvp"]["x+y"]}
+    assert list(doc) == ["outputs", "values", "jvp", "warnings", "notes"]
+
+
+def test_vjp_json():
+    r = invoke("vjp", PROGRAM, "--at", "w=1,v=2", "--seed", "y=1", "--json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and list(doc["vjp"]) == ["w", "v"]
+    assert doc["vjp"]["v"] == math.sin(1.0)
+
+
+def test_vjp_seed_defaults_to_one_with_one_output():
+    r = invoke("vjp", "w*v", "--at", "w=2,v=3", "-o", "plain")
+    assert r.stdout == "value[w*v] 6\nvjp[w] 3\nvjp[v] 2\n"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["jvp", "--dir", "q=1"], "--dir q: not an input of the program (inputs: w, v)"),
+    (["jvp"], "--dir is required"),
+    (["vjp"], "--seed is needed with several outputs"),
+    (["vjp", "--seed", "w=1"], "--seed w: not an output of the program (outputs: x, y, x+y)"),
+    (["jvp", "--dir", "w"], "--dir 'w': expected NAME=VALUE"),
+])
+def test_bad_input_is_one_line_exit_2(args, message):
+    r = invoke(args[0], PROGRAM, "--at", "w=1,v=2", *args[1:])
+    assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_python_api():
+    assert gradcli.jvp("w*v", {"w": 2, "v": 3}, {"v": 1}).jvp == [2.0]
+    assert gradcli.vjp("w*v, w", {"w": 2, "v": 3}, {"w*v": 1, "w": 2}).vjp == [5.0, 2.0]
+
+
+def test_points_give_a_record_per_point_and_an_error_record_for_a_bad_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("w,v\n1,2\n0,x\n3,4\n")
+    for command, extra, key in [("jacobian", [], "jacobian"), ("jvp", ["--dir", "w=1"], "jvp"), ("vjp", ["--seed", "x=1"], "vjp")]:
+        r = invoke(command, "x = w*v; x, x + w", "--points", str(path), *extra)
+        records = [json.loads(line) for line in r.stdout.splitlines()]
+        assert r.exit_code == 1 and [rec["line"] for rec in records] == [2, 3, 4]
+        assert key in records[0] and "not a number" in records[1]["error"] and key in records[2]
+
+
+def test_points_from_json_lines_over_at_defaults():
+    code, out, _ = run_main(["jvp", "w*v", "--points", "-", "--dir", "w=1", "--at", "v=2"], b'{"w": 1}\n{"w": 0, "v": 5}\n')
+    assert code == 0 and [json.loads(line)["jvp"] for line in out.splitlines()] == [{"w*v": 2.0}, {"w*v": 5.0}]
+
+
+def test_points_refuse_other_formats():
+    r = invoke("jacobian", "w", "--points", "-", "-o", "csv")
+    assert r.exit_code == 2 and "leave out -o" in r.stderr
