@@ -15,6 +15,7 @@ from ..core import __version__
 from ..io.lines import parse_point
 from ..derived.check import ATOL, RTOL
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
+from .precision import batch_number_type, number_type, precision_options
 
 
 # -- option values -----------------------------------------------------------------------
@@ -238,7 +239,9 @@ def cli():
     "--points", metavar="FILE",
     help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, or JSON Lines ('-' for stdin).",
 )
-def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points):
+@precision_options
+def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points,
+                 precision):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from ..render import formats
     from ..engine.evaluate import evaluate
@@ -248,6 +251,8 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
     if points is not None:
+        if precision is not None:
+            raise UsageError("--precision is not available with --points yet: use --at, or batch with a point per line")
         if nodes:
             raise UsageError("--nodes picks rows of one point's node and edge tables: use --at, not --points")
         if stats:
@@ -263,7 +268,8 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
         raise UsageError("--nodes picks rows of the node and edge tables: use it with -o table")
     selected = formats.select_nodes(compiled, nodes) if nodes else None
     # every edge's partial and every adjoint where nodes and edges are printed
-    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"))
+    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"),
+                      m=number_type(precision, compiled))
     report(result, fmt)
     if fmt == "table":
         print_tables(formats.tables(result, digits, wrt, None if show_all else max_rows, selected), use_color(color))
@@ -303,14 +309,16 @@ def check_wrt(wrt, input_names):
 @click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
 @click.option("--json", "as_json", is_flag=True, help="The steps as JSON, at full precision.")
 @click.option("--color/--no-color", default=None, help="Colour (default: on a terminal, unless NO_COLOR).")
-def explain_command(program, at, file, digits, show_all, as_json, color):
+@precision_options
+def explain_command(program, at, file, digits, show_all, as_json, color, precision):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
     from ..derived.explain import explain
     from ..render import explain as words
     from ..render import formats
 
-    ex = explain(load_program(program, file), parse_point(at))
+    compiled = load_program(program, file)
+    ex = explain(compiled, parse_point(at), number_type(precision, compiled))
     report(ex.result)
     limits = {"digits": digits, "max_steps": None, "max_terms": None} if show_all else {"digits": digits}
     if as_json:
@@ -479,7 +487,8 @@ def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, dig
 @strict_option
 @color_option
 @strategy_option
-def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
+@precision_options
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy, precision):
     """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
     line, in order, written as it is computed. A line may carry its own point:
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
@@ -489,7 +498,8 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     from ..io.lines import open_input
 
     fmt = resolve_format(fmt, False)
-    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
+    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy,
+                  number_type=batch_number_type(precision))
     stream = open_input(path)
     if fmt == "table":
         records = reported(batch.records(stream), fmt)

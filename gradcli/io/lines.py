@@ -7,6 +7,7 @@ import re
 import sys
 
 from ..core.errors import UsageError
+from ..core.graph import Literal
 
 
 BOM = b"\xef\xbb\xbf"
@@ -55,7 +56,8 @@ def decode_line(raw):
 
 def parse_point(specs, option="--at"):
     """`w=1`, `x=2, y=3` ... -> {"w": 1.0, "x": 2.0, "y": 3.0}; a later value wins. `option`
-    names where the text came from in messages: `--at` or a batch line's `@`."""
+    names where the text came from in messages: `--at` or a batch line's `@`. Each value is a
+    Literal, a float that keeps its text, so `--precision` reads `0.1` as one tenth."""
     point = {}
     for spec in specs:
         for part in spec.split(","):
@@ -67,7 +69,9 @@ def parse_point(specs, option="--at"):
             if not eq or not _NAME.match(name):
                 raise UsageError(f"{option} {part!r}: expected NAME=VALUE, e.g. {option} w=1")
             try:
-                point[name] = float(text.strip())
+                text = text.strip()
+                float(text)
+                point[name] = Literal(text)
             except ValueError:
                 raise UsageError(f"{option} {part!r}: {text.strip()!r} is not a number") from None
     return point

@@ -13,7 +13,7 @@ from itertools import chain
 
 from ..engine.evaluate import gradient_items
 from ..io.records import error_record
-from ..numbers.text import count_digits, count_text, format_number, json_count, json_number
+from ..numbers.text import count_digits, count_text, format_number, json_count, json_number, raw_numbers
 
 FORMATS = ("table", "plain", "json", "jsonl", "csv")
 
@@ -22,6 +22,8 @@ def rounded(x, digits):
     """`x` rounded to `digits` significant digits (unchanged when digits is None)."""
     if digits is None or x is None or x != x or x in (float("inf"), float("-inf")):
         return x
+    if getattr(x, "shown_digits", None) is not None:  # an arbitrary-precision number stays one
+        return x.context.mpf(format_number(x, digits))
     return float(f"{x:.{digits}g}")
 
 
@@ -102,7 +104,7 @@ def json_result(value, gradient_items, digits=None):
 
 
 def to_json(obj, indent=None):
-    return json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False)
+    return raw_numbers(json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False))
 
 
 def csv_text(rows):
