@@ -15,7 +15,7 @@ from ..core import __version__
 from ..io.lines import parse_point
 from ..derived.check import ATOL, RTOL
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
-from .precision import batch_number_type, number_type, precision_options
+from .precision import batch_number_type, number_type, precision_options, print_budget, uncertainty_budget, uncertainty_options
 
 
 # -- option values -----------------------------------------------------------------------
@@ -240,8 +240,9 @@ def cli():
     help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, or JSON Lines ('-' for stdin).",
 )
 @precision_options
+@uncertainty_options
 def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats, points,
-                 precision):
+                 precision, uncertainty, correlation, seed_rng):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from ..render import formats
     from ..engine.evaluate import evaluate
@@ -253,6 +254,8 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
     if points is not None:
         if precision is not None:
             raise UsageError("--precision is not available with --points yet: use --at, or batch with a point per line")
+        if any(getattr(v, "sigma", None) is not None for v in parse_point(at).values()):
+            raise UsageError("± values are for one point (--at), not --points: give each point's values in the file")
         if nodes:
             raise UsageError("--nodes picks rows of one point's node and edge tables: use --at, not --points")
         if stats:
@@ -268,9 +271,11 @@ def eval_command(program, at, file, fmt, as_json, digits, wrt, quiet, show_all, 
         raise UsageError("--nodes picks rows of the node and edge tables: use it with -o table")
     selected = formats.select_nodes(compiled, nodes) if nodes else None
     # every edge's partial and every adjoint where nodes and edges are printed
-    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"),
-                      m=number_type(precision, compiled))
+    m, point = number_type(precision, compiled), parse_point(at)
+    result = evaluate(compiled, point, strategy, stats, full=fmt in ("table", "json"), m=m)
     report(result, fmt)
+    if (budget := uncertainty_budget(result, point, uncertainty, correlation, seed_rng, m)) is not None:
+        return print_budget(result, budget, fmt, digits, wrt, quiet, use_color(color), out, print_tables)
     if fmt == "table":
         print_tables(formats.tables(result, digits, wrt, None if show_all else max_rows, selected), use_color(color))
     elif fmt == "plain":
