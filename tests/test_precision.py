@@ -195,3 +195,18 @@ def doc_examples():
 def test_docs_examples(words, output):
     result = CliRunner().invoke(cli, words)
     assert result.stdout == output
+
+
+def test_check_reference_precision_settles_what_differences_cannot():
+    from conftest import run_cli
+
+    text = "(1-cos(x))/x^2"
+    differences = run_cli("check", "--at", "x=1e-8", "-o", "json", text)
+    assert differences.returncode == 0 and json.loads(differences.stdout)["verdict"] == "inconclusive"
+    precise = run_cli("check", "--reference", "precision", "--at", "x=1e-8", "-o", "json", text)
+    doc = json.loads(precise.stdout)
+    assert precise.returncode == 1 and doc["verdict"] == "mismatch"
+    assert math.isclose(doc["checks"][0]["precision_50"], -1e-8 / 12, rel_tol=1e-15)
+    good = run_cli("check", "--reference", "precision", "--at", "x=2,y=3", "-o", "plain", "sin(x)*y + x/y")
+    assert good.returncode == 0 and good.stdout.splitlines()[0].split()[2] == "precision_50"
+    assert run_cli("check", "--reference", "precision", "--hessian", "--at", "x=1", "x").returncode == 2

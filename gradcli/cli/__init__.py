@@ -15,7 +15,8 @@ from ..core import __version__
 from ..io.lines import parse_point
 from ..derived.check import ATOL, RTOL
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, caret_lines, not_finite
-from .precision import batch_number_type, number_type, precision_options, print_budget, uncertainty_budget, uncertainty_options
+from .precision import (batch_number_type, number_type, precision_options, print_budget, reference_check, reference_option,
+                        uncertainty_budget, uncertainty_options)
 
 
 # -- option values -----------------------------------------------------------------------
@@ -450,13 +451,15 @@ def parse_vector(text):
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @digits_option
 @color_option
-def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, digits, color):
+@reference_option
+def check_command(program, at, file, rtol, atol, with_hessian, fmt, as_json, digits, color, reference):
     """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
     point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
     from ..render import formats
     from ..derived.check import check_gradient
 
-    checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
+    checker = reference_check if reference == "precision" else check_gradient
+    checked = checker(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     fmt = resolve_format(fmt, as_json)
     conventions = [f"{c.label}: {c.explanation}" if c.status == "convention" else f"{c.label}: {c.status}: {c.explanation}"
                    for c in checked.comparisons if c.status in ("convention", "inconclusive", "cannot_check")]

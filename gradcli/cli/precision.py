@@ -169,3 +169,21 @@ def print_budget(result, b, fmt, digits, wrt, quiet, color, write, tables):
         pairs = [(k, x) for k, x in budget_pairs(b) if not isinstance(x, int)]
         head, row = formats.csv_result(result, digits, wrt).splitlines()
         write(head + "," + ",".join(k for k, _ in pairs) + "\n" + row + "," + ",".join(formats.format_number(x, digits) for _, x in pairs) + "\n")
+
+
+# -- check --reference precision ---------------------------------------------------------------
+
+
+def reference_option(f):
+    """--reference differences|precision for `check`."""
+    return click.option("--reference", type=click.Choice(["differences", "precision"]), default="differences", show_default=True,
+                        help="Compare with finite differences, or with a 50-digit evaluation (mpmath) of the same sweeps.")(f)
+
+
+def reference_check(program, point, rtol, atol, with_hessian):
+    """check --reference precision: the report, as check_gradient's."""
+    if with_hessian:
+        raise UsageError("--reference precision checks the gradient: drop --hessian, or use --reference differences")
+    from ..derived.reference import check_against_precision
+
+    return check_against_precision(program, point, rtol, atol)

@@ -648,12 +648,13 @@ def _check_rows(report, digits):
              format_number(c.rel_error, 2), c.status) for c in report.comparisons]
 
 
-_CHECK_COLUMNS = ("partial", "gradcli", "finite differences", "abs error", "rel error", "status")
+def _check_columns(report):
+    return ("partial", "gradcli", report.reference, "abs error", "rel error", "status")
 
 
 def check_plain(report, digits=None):
     """`gradcli check` plain: a header line, then one space-separated line per partial."""
-    lines = [" ".join(c.replace(" ", "_") for c in _CHECK_COLUMNS)]
+    lines = [" ".join(c.replace(" ", "_") for c in _check_columns(report))]
     lines += [" ".join(row) for row in _check_rows(report, digits)]
     return "\n".join(lines) + "\n"
 
@@ -668,7 +669,7 @@ def check_record(report, digits=None):
         "rtol": report.rtol,
         "atol": report.atol,
         "checks": [
-            {"wrt": list(c.wrt), "gradcli": r(c.claimed), "finite_differences": r(c.estimate),
+            {"wrt": list(c.wrt), "gradcli": r(c.claimed), report.reference.replace(" ", "_"): r(c.estimate),
              "abs_error": json_number(c.abs_error), "rel_error": json_number(c.rel_error),
              "status": c.status, "explanation": c.explanation}
             for c in report.comparisons
@@ -682,11 +683,11 @@ def check_tables(report, digits=None):
     """The comparisons as a table, then each explanation and the verdict."""
     from rich.text import Text
 
-    table = _table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(_CHECK_COLUMNS)))
+    table = _table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(_check_columns(report))))
     styles = {"ok": "green", "convention": "yellow", "inconclusive": "magenta", "cannot_check": "magenta", "mismatch": "bold red"}
     for row, c in zip(_check_rows(report, digits), report.comparisons):
         table.add_row(*map(Text, row[:-1]), Text(row[-1], style=styles[c.status]))
-    title = f"Gradient check against finite differences (rtol {report.rtol:g}, atol {report.atol:g})"
+    title = f"Gradient check against {report.reference} (rtol {report.rtol:g}, atol {report.atol:g})"
     parts = [Text(title, style="italic"), table]
     parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
     return parts + [Text(f"verdict: {report.verdict}", style=styles[report.verdict])]
