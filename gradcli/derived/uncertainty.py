@@ -78,7 +78,7 @@ def check_correlations(program, sigmas, correlations):
         checked[(a, b) if order[a] < order[b] else (b, a)] = r
     names = list(sigmas)
     matrix = [[1.0 if a == b else checked.get((a, b), checked.get((b, a), 0.0)) for b in names] for a in names]
-    if not _positive_semidefinite(matrix):
+    if checked and not _positive_semidefinite(matrix):
         raise UsageError("--correlation: these correlations are not possible together (the correlation matrix is not positive semi-definite)")
     return dict(sorted(checked.items(), key=lambda item: (order[item[0][0]], order[item[0][1]])))
 
