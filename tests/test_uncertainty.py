@@ -151,3 +151,9 @@ def test_bad_input_is_one_line_exit_2(args, said):
     out = run_cli("eval", *args, " + ".join(names))
     assert out.returncode == 2 and said in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and not out.stdout
+
+
+def test_batch_refuses_plus_minus_in_a_line_rather_than_dropping_it():
+    out = run_cli("batch", "-o", "jsonl", input="x*2 @ x=1±0.1\nx*2 @ x=1\n")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert out.returncode == 1 and "±" in lines[0]["error"] and lines[1]["value"] == 2

@@ -16,7 +16,7 @@ into "every line failed".
 from collections import OrderedDict
 
 from ..core.compiler import compile_program
-from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, not_finite
+from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
 from .records import error_record, result_record
 from ..engine.evaluate import evaluate
 from ..numbers.float64 import FloatMath
@@ -112,6 +112,8 @@ class Batch:
             point = self.defaults
             if point_text is not None:
                 point = {**self.defaults, **parse_point([point_text], "@")}
+            if any(getattr(v, "sigma", None) is not None for v in point.values()):
+                raise UsageError("a value with ± is for gradcli eval --at: batch does not propagate uncertainties yet")
             m = self.number_type(program) if self.number_type else FloatMath
             result = evaluate(program, point, self.strategy, m=m)
         except MissingInputs as e:
