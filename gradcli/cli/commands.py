@@ -12,7 +12,11 @@ from .options import (
     at_option, color_option, digits_option, format_option, json_option, load_program, output_format, program_input,
     quiet_option, strategy_option, strict_option, wrt_option,
 )
-from .output import Messages, report, reported, require_finite, show, show_each, write
+from .output import Messages, out, print_tables, report, reported, require_finite, show, show_each, write
+from .precision import (
+    batch_number_type, number_type, precision_options, print_budget, reference_check, reference_option, uncertainty_budget,
+    uncertainty_options,
+)
 
 
 @click.command("eval")
@@ -36,13 +40,19 @@ from .output import Messages, report, reported, require_finite, show, show_each,
     help="Evaluate at every point of FILE, a record per point: CSV with a header naming the inputs, "
          "or JSON Lines ('-' for stdin).",
 )
+@precision_options
+@uncertainty_options
 def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows, nodes, strict, color, strategy, stats,
-                 points):
+                 points, precision, uncertainty, correlation, seed_rng):
     """Evaluate PROGRAM and every partial derivative at the --at point (or at every point of --points FILE)."""
     from ..engine.evaluate import check_wrt, evaluate, named_numbers
     from ..render.tables import select_nodes
 
     if points is not None:
+        if precision is not None:
+            raise UsageError("--precision is not available with --points yet: use --at, or batch with a point per line")
+        if any(getattr(v, "sigma", None) is not None for v in parse_point(at).values()):
+            raise UsageError("± values are for one point (--at), not --points: give each point's values in the file")
         eval_points(program, file, points, at, fmt, digits, wrt, quiet, strict, color, nodes=nodes, stats=stats,
                     strategy=strategy)
         return
@@ -52,8 +62,11 @@ def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows,
         raise UsageError("--nodes picks rows of the node and edge tables: use it with -o table")
     selected = select_nodes(compiled, nodes) if nodes else None
     # every edge's partial and every adjoint where nodes and edges are printed
-    result = evaluate(compiled, parse_point(at), strategy, stats, full=fmt in ("table", "json"))
+    m, point = number_type(precision, compiled), parse_point(at)
+    result = evaluate(compiled, point, strategy, stats, full=fmt in ("table", "json"), m=m)
     report(result, fmt)
+    if (budget := uncertainty_budget(result, point, uncertainty, correlation, seed_rng, m)) is not None:
+        return print_budget(result, budget, fmt, digits, wrt, quiet, color, out, print_tables)
     show(result, fmt, color, digits=digits, wrt=wrt, quiet=quiet, max_rows=None if show_all else max_rows,
          nodes=selected)
     if strict:
@@ -81,12 +94,14 @@ def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color,
 @click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
 @json_option("The steps as JSON, at full precision.")
 @color_option("Colour (default: on a terminal, unless NO_COLOR).")
-def explain_command(program, at, file, digits, show_all, as_json, color):
+@precision_options
+def explain_command(program, at, file, digits, show_all, as_json, color, precision):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
     children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
     from ..derived.explain import explain
 
-    ex = explain(load_program(program, file), parse_point(at))
+    compiled = load_program(program, file)
+    ex = explain(compiled, parse_point(at), number_type(precision, compiled))
     report(ex.result)
     show(ex, "json" if as_json else "table" if color else "plain", True, digits=digits, show_all=show_all)
 
@@ -137,12 +152,14 @@ def diff_command(program, file, wrt, order, inline, fmt, color):
 @output_format("table", "plain", "json")
 @digits_option()
 @color_option()
-def check_command(program, at, file, rtol, atol, with_hessian, fmt, digits, color):
+@reference_option
+def check_command(program, at, file, rtol, atol, with_hessian, fmt, digits, color, reference):
     """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
     point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
     from ..derived.check import check_gradient
 
-    checked = check_gradient(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
+    checker = reference_check if reference == "precision" else check_gradient
+    checked = checker(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
     report(check_messages(checked, fmt), fmt)
     show(checked, fmt, color, digits=digits)
     if not checked.ok:
@@ -172,7 +189,8 @@ def check_messages(checked, fmt):
 @strict_option()
 @color_option()
 @strategy_option()
-def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
+@precision_options
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy, precision):
     """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
     line, in order, written as it is computed. A line may carry its own point:
     `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
@@ -181,7 +199,8 @@ def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy):
     from ..io.lines import open_input
     from ..render import render
 
-    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy)
+    batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy,
+                  number_type=batch_number_type(precision))
     records = reported(batch.records(open_input(path)), fmt)
     # batch.columns is read as each record is rendered: csv's columns are fixed by the first result
     write((render(rec, fmt, digits=digits, names=batch.columns, drop_value=quiet and bool(wrt)) for rec in records),

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ProgramError, UsageError, where
-from .graph import Graph
+from .graph import Graph, Literal
 from .ops import CALLABLE, CONSTANTS, OPERATORS
 
 _DEF_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^)]*)\)")
@@ -149,7 +149,7 @@ class _Builder:
 
     def number(self, tok):
         pos = tok.start_pos
-        return self.target.const(float(tok), pos), pos
+        return self.target.const(Literal(str(tok)), pos), pos
 
     def name(self, tok):
         name = str(tok)
@@ -160,7 +160,7 @@ class _Builder:
         if name in self.assigned:
             return self._outer(self.assigned[name], pos), pos
         if name in CONSTANTS:
-            return self.target.const(CONSTANTS[name], pos), pos
+            return self.target.const(Literal(name), pos), pos
         if name in self.functions or name in CALLABLE:
             raise self.error(f"{name} is a function: call it as {name}(...)", pos)
         return self._outer(self.graph.input(name, pos), pos), pos

@@ -7,22 +7,55 @@ order is already the order the forward sweep needs, and the reverse sweep is tha
 backwards: nothing ever has to be sorted or walked recursively.
 
 Hash-consing: `intern` returns the existing node for a key it has seen, so each distinct
-subexpression is one node. Constant keys use `float.hex`, because as dict keys
+subexpression is one node. A constant's key is its exact decimal value (`0.1` and `0.10` are
+one node, the float nearest 0.1 another) with the sign of a zero, because as dict keys
 `1 == 1.0 == True` and `0.0 == -0.0` would merge values that print differently.
 """
 
 import math
 from array import array
+from decimal import Decimal
 
 from .ops import CONSTANTS, OPS
 
 # The leaves of a program's graph and the type of their data (a function body's own leaves,
 # param and outer, never reach a program's graph).
-LEAVES = {"input": str, "const": float}
 
 
 class InvalidGraph(ValueError):
     """A broken invariant of the graph: a bug where the graph was built, or a forged cache entry."""
+
+
+class Literal(float):
+    """A number as written: its float64 value, and its decimal text (or `pi`, `e`) for a
+    number type with more digits, which reads `0.1` as one tenth, not the float nearest it."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text):
+        self = super().__new__(cls, CONSTANTS[text] if text in CONSTANTS else float(text))
+        self.text = text
+        return self
+
+    def __reduce__(self):
+        return Literal, (self.text,)
+
+
+LEAVES = {"input": (str,), "const": (float, Literal)}  # a leaf's data types
+
+
+def const_key(value):
+    """A constant's hash-consing key: its exact decimal value and the sign of a zero (a name
+    for pi and e; the float's bits for inf and nan, which no decimal holds)."""
+    if not isinstance(value, float):  # not a constant's data: a key no constant has (validate() names it)
+        return ("not a number", repr(value))
+    text = getattr(value, "text", None)
+    if text in CONSTANTS:
+        return text
+    if text is None and not math.isfinite(value):
+        return value.hex()
+    d = Decimal(text if text is not None else value)
+    return d, d.is_signed()
 
 
 class Graph:
@@ -50,10 +83,11 @@ class Graph:
 
     @staticmethod
     def key(op, parents, data):
-        """The hash-consing key: op and parents, or a leaf's op and data (a constant's exact hex)."""
-        if parents or op not in LEAVES:
+        """The hash-consing key: op and parents, or a leaf's op and data (a constant's by
+        const_key: its exact decimal value)."""
+        if parents:
             return (op, *parents)
-        return (op, data.hex() if type(data) is float else data)
+        return (op, const_key(data) if op == "const" else data)  # a leaf: input, const, or a body's param/outer
 
     def intern(self, op, parents, pos=-1):
         """The node computing `op` of `parents`, created on first use."""
@@ -66,7 +100,7 @@ class Graph:
     def leaf(self, op, data, pos=-1):
         """A node with no parents: an input (data: its name), a constant (data: its value),
         or, in a function body, a parameter (its index) or an outer node (its id)."""
-        key = (op, data.hex() if op == "const" else data)
+        key = self.key(op, (), data)
         i = self.index.get(key)
         if i is None:
             i = self._add(key, op, (), data, pos)
@@ -87,7 +121,7 @@ class Graph:
         index = self.index
         for i, (op, ps, d) in enumerate(zip(self.op, self.parents, self.data, strict=True)):
             if op in LEAVES:
-                bad = bool(ps) or type(d) is not LEAVES[op]
+                bad = bool(ps) or type(d) not in LEAVES[op]
             else:
                 rule = OPS.get(op)
                 bad = rule is None or d is not None or not all(type(p) is int and 0 <= p < i for p in ps)
@@ -98,7 +132,8 @@ class Graph:
             raise InvalidGraph("a name refers to no node")
 
     def const(self, value, pos=-1):
-        return self.leaf("const", float(value), pos)  # 1, 1.0 and True are one constant
+        # 1, 1.0 and True are one constant; a Literal keeps its text
+        return self.leaf("const", value if isinstance(value, Literal) else float(value), pos)
 
     def input(self, name, pos=-1):
         return self.leaf("input", name, pos)
@@ -187,7 +222,8 @@ def leaf_text(op, data):
     """(text, precedence) of an input or constant node."""
     if op == "input":
         return data, ATOM
-    name = _CONSTANT_NAMES.get(data.hex())
+    text = getattr(data, "text", None)
+    name = text if text in CONSTANTS else None if text else _CONSTANT_NAMES.get(data.hex())
     if name:
         return name, ATOM
     text = number_text(data)

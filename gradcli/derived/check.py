@@ -60,6 +60,8 @@ class Comparison:
 class CheckReport:
     """Every comparison at one point, with the evaluation's warnings and notes."""
 
+    reference = "finite differences"  # what the partials were compared with, in words
+
     def __init__(self, result, comparisons, rtol, atol):
         self.result = result
         self.comparisons = comparisons

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..core.graph import ATOM, expression_text
 from ..engine.evaluate import evaluate
+from ..numbers.float64 import FloatMath
 from ..engine.reverse import UNUSED, edge_offsets
 
 
@@ -84,6 +85,7 @@ def definition(graph, pairs, i):
     return text
 
 
-def explain(program, point):
-    """Evaluate `program` at `point` and lay out its reverse sweep step by step."""
-    return Explanation(evaluate(program, point, full=True), point)
+def explain(program, point, m=FloatMath):
+    """Evaluate `program` at `point` (in the number type `m`) and lay out its reverse sweep
+    step by step."""
+    return Explanation(evaluate(program, point, full=True, m=m), point)

@@ -59,17 +59,17 @@ class Result:
         return {name: adj[i] for name, i in zip(self.program.input_names, self.program.input_ids)}
 
 
-def differentiate(program, inputs, strategy="store"):
+def differentiate(program, inputs, strategy="store", m=FloatMath):
     """The output value and the reverse sweep's (adjoints, partials, notes)
     by `strategy`, and the strategy object with its own counts and phase times."""
     try:
-        source = STRATEGIES[strategy](program, Forward(program, inputs))
+        source = STRATEGIES[strategy](program, Forward(program, inputs, m))
     except KeyError:
         raise UsageError(f"unknown strategy {strategy!r}: use {', '.join(STRATEGIES)}") from None
     t0 = perf_counter()
     value = source.forward()
     t1 = perf_counter()
-    swept = reverse_sweep(program, source, FloatMath)
+    swept = reverse_sweep(program, source, m)
     source.times = (t1 - t0, perf_counter() - t1)
     return value, swept, source
 
@@ -81,22 +81,23 @@ def single_output(program, command="this command", hint="use gradcli jacobian (o
         raise UsageError(f"the program has {len(names)} outputs ({', '.join(names)}) and {command} needs one: {hint}")
 
 
-def evaluate(program, point, strategy="store", stats=False, full=False):
-    """A forward and a reverse sweep at `point` (a mapping input name -> number); the tables'
-    values come from the sweep under `store`, else from a forward sweep after it (not counted).
-    Warnings, notes and stats are the gradient sweep's; with `full`, a second reverse sweep
-    over the stored values (not counted) fills in every edge's partial and every adjoint."""
+def evaluate(program, point, strategy="store", stats=False, full=False, m=FloatMath):
+    """A forward and a reverse sweep at `point` (a mapping input name -> number) in the number
+    type `m`; the tables' values come from the sweep under `store`, else from a forward sweep
+    after it (not counted). Warnings, notes and stats are the gradient sweep's; with `full`, a
+    second reverse sweep over the stored values (not counted) fills in every edge's partial
+    and every adjoint."""
     single_output(program)
-    inputs = point_values(program, point)
-    _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy)
-    values = source.values if strategy == "store" else forward(program, inputs)
+    inputs = point_values(program, point, m)
+    _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy, m)
+    values = source.values if strategy == "store" else forward(program, inputs, m)
     warnings = nonfinite_warnings(program, values, partials, adjoints)
     if notes:
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]
     counted = count_stats(program, source, partials, strategy) if stats else None
     if full:
-        adjoints, partials, _ = reverse(program, values, full=True)
+        adjoints, partials, _ = reverse(program, values, m, full=True)
     return Result(program, values, adjoints, partials, warnings, notes, counted)
 
 

@@ -11,12 +11,13 @@ from ..core.ops import OPS
 from ..numbers.float64 import FloatMath
 
 
-def point_values(program, point):
-    """The value of every input, from a mapping name -> float; all missing names in one error."""
+def point_values(program, point, m=FloatMath):
+    """The value of every input in the number type `m`, from a mapping name -> number; all
+    missing names in one error."""
     missing = [name for name in program.input_names if name not in point]
     if missing:
         raise MissingInputs(missing)
-    return [FloatMath.number(point[name]) for name in program.input_names]
+    return [m.number(point[name]) for name in program.input_names]
 
 
 class Forward:

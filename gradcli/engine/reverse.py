@@ -184,7 +184,8 @@ def _rules(m):
     """The op table's partial rules, and, for float64 scalars, the conventions to report (a
     vector of points applies the same conventions inside its kernels without naming each)."""
     rules = {name: op.partials for name, op in OPS.items()}
-    kinks = {name: op.kink for name, op in OPS.items() if op.kink} if m is FloatMath else {}
+    named = getattr(m, "names_conventions", False)
+    kinks = {name: op.kink for name, op in OPS.items() if op.kink} if named else {}
     return rules, kinks
 
 

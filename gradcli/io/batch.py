@@ -16,9 +16,10 @@ into "every line failed".
 from collections import OrderedDict
 
 from ..core.compiler import compile_program
-from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, not_finite
+from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
 from .records import Header, error_record, result_record
 from ..engine.evaluate import evaluate, named_numbers
+from ..numbers.float64 import FloatMath
 from .lines import decode_line, is_blank, numbered_lines, parse_point, split_point
 
 # -- compiling, once per distinct program ------------------------------------------------
@@ -84,9 +85,10 @@ class Batch:
 
     HOLD = 1000  # csv without --wrt: error records held while waiting for the first result
 
-    def __init__(self, defaults=None, wrt=(), strict=False, csv=False, strategy="store"):
+    def __init__(self, defaults=None, wrt=(), strict=False, csv=False, strategy="store", number_type=None):
         self.defaults = dict(defaults or {})
         self.strategy = strategy
+        self.number_type = number_type  # program -> its number type (--precision); None: float64
         self.wrt = list(wrt)
         self.strict = strict
         self.csv = csv
@@ -110,7 +112,10 @@ class Batch:
             point = self.defaults
             if point_text is not None:
                 point = {**self.defaults, **parse_point([point_text], "@")}
-            result = evaluate(program, point, self.strategy)
+            if any(getattr(v, "sigma", None) is not None for v in point.values()):
+                raise UsageError("a value with ± is for gradcli eval --at: batch does not propagate uncertainties yet")
+            m = self.number_type(program) if self.number_type else FloatMath
+            result = evaluate(program, point, self.strategy, m=m)
         except MissingInputs as e:
             self.failed += 1
             return error_record(number, e.hint("--at ", "@ "))

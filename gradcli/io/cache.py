@@ -28,11 +28,11 @@ import time
 
 from ..core import __version__
 from ..core.compiler import Program, compile_program, grammar_path
-from ..core.graph import Graph
+from ..core.graph import Graph, Literal
 
 MAX_ENTRIES = 256  # oldest entries beyond this are removed when a new one is written
 STALE_TMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
-_FORMAT = 2
+_FORMAT = 3
 _FANOUT = re.compile(r"[0-9a-f]{2}")
 _ENTRY = re.compile(r"([0-9a-f]{2})[0-9a-f]{62}\.json")
 _TMP = re.compile(r"\.([0-9a-f]{2})[0-9a-f]{62}\.[A-Za-z0-9_]+\.tmp")
@@ -94,6 +94,12 @@ def _checksum(doc):
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
+def _const_data(d):
+    """A literal as [its text] (read back exactly, at any precision), another constant by its bits."""
+    text = getattr(d, "text", None)
+    return [text] if text is not None else d.hex()
+
+
 def encode(program, key, source):
     graph = program.graph
     doc = {
@@ -103,7 +109,7 @@ def encode(program, key, source):
         "source_sha256": hashlib.sha256(_text_bytes(source)).hexdigest(),
         "op": graph.op,
         "parents": graph.parents,
-        "data": [d.hex() if op == "const" else d for op, d in zip(graph.op, graph.data)],
+        "data": [_const_data(d) if op == "const" else d for op, d in zip(graph.op, graph.data)],
         "pos": graph.pos.tolist(),
         "names": sorted(graph.names.items()),
         "output": program.output,
@@ -134,7 +140,7 @@ def decode(doc, key, source):
             return None
         graph = Graph()
         for op, ps, d, p in zip(ops, parents, data, pos, strict=True):
-            graph.append(op, tuple(ps), float.fromhex(d) if op == "const" else d, p)
+            graph.append(op, tuple(ps), (Literal(d[0]) if type(d) is list else float.fromhex(d)) if op == "const" else d, p)
         graph.names.update((node, name) for node, name in doc["names"])
         graph.validate()  # forged or damaged: no graph intern and leaf could have built
         name = doc["output_name"]

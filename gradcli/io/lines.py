@@ -3,11 +3,12 @@ that is not UTF-8 or holds a NUL byte is one bad line, not a failed run), and th
 `NAME=VALUE, ...` of --at and a batch line's `@`.
 """
 
+import math
 import re
 import sys
 
 from ..core.errors import UsageError
-
+from ..core.graph import Literal
 
 BOM = b"\xef\xbb\xbf"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -55,7 +56,8 @@ def decode_line(raw):
 
 def parse_point(specs, option="--at"):
     """`w=1`, `x=2, y=3` ... -> {"w": 1.0, "x": 2.0, "y": 3.0}; a later value wins. `option`
-    names where the text came from in messages: `--at` or a batch line's `@`."""
+    names where the text came from in messages: `--at` or a batch line's `@`. Each value is a
+    Literal, a float that keeps its text, so `--precision` reads `0.1` as one tenth."""
     point = {}
     for spec in specs:
         for part in spec.split(","):
@@ -66,11 +68,49 @@ def parse_point(specs, option="--at"):
             name = name.strip()
             if not eq or not _NAME.match(name):
                 raise UsageError(f"{option} {part!r}: expected NAME=VALUE, e.g. {option} w=1")
-            try:
-                point[name] = float(text.strip())
-            except ValueError:
-                raise UsageError(f"{option} {part!r}: {text.strip()!r} is not a number") from None
+            point[name] = _value(option, part, text.strip())
     return point
+
+
+class Uncertain(Literal):
+    """An input value with its standard uncertainty: `1.5±0.01` (or `1.5+-0.01`)."""
+
+    __slots__ = ("sigma",)
+
+    def __new__(cls, text, sigma):
+        self = super().__new__(cls, text)
+        self.sigma = sigma
+        return self
+
+    def __reduce__(self):
+        return Uncertain, (self.text, self.sigma)
+
+
+_PLUS_MINUS = re.compile(r"±|\+-")
+
+
+def _value(option, part, text):
+    """A Literal, or an Uncertain when the text holds `±` or `+-`."""
+    pieces = _PLUS_MINUS.split(text, maxsplit=1)
+    if len(pieces) == 2:
+        value, sigma = (p.strip() for p in pieces)
+        example = f"e.g. {option} w=1.5±0.01 (or w=1.5+-0.01)"
+        if not value or not sigma:
+            raise UsageError(f"{option} {part!r}: expected VALUE±UNCERTAINTY, {example}")
+        u = _number(option, part, sigma)
+        if not (math.isfinite(u) and u >= 0):
+            raise UsageError(f"{option} {part!r}: an uncertainty is a finite number >= 0, {example}")
+        _number(option, part, value)
+        return Uncertain(value, u)
+    _number(option, part, text)
+    return Literal(text)
+
+
+def _number(option, part, text):
+    try:
+        return Literal(text) if text not in ("pi", "e") else float(text)
+    except ValueError:
+        raise UsageError(f"{option} {part!r}: {text!r} is not a number") from None
 
 
 def split_point(text):

@@ -187,6 +187,7 @@ class FloatMath:
     """The float64 number type: every value kernel and every primitive the partial rules use."""
 
     name = "float64"
+    names_conventions = True  # one point at a time: a convention applied is named in a note
 
     # the numbers the engine and the rules need, in this type
     zero = 0.0

@@ -5,25 +5,50 @@ prints as `1`, nan as `nan`, and a count of 3**1000 paths never as a 4300-digit 
 """
 
 import math
+import re
 
 INF = math.inf
 
 
 def format_number(x, digits=None):
-    """repr round-trip precision by default; `digits` significant digits when asked."""
+    """repr round-trip precision by default; `digits` significant digits when asked. An
+    arbitrary-precision number (numbers/mp.py) prints its type's digits, or fewer."""
     if x != x:
         return "nan"
     if x in (INF, -INF):
         return "inf" if x > 0 else "-inf"
+    shown = getattr(x, "shown_digits", None)
+    if shown is not None:
+        return mp_text(x, min(digits or shown, shown))
     text = repr(float(x)) if digits is None else f"{x:.{digits}g}"
     return text.removesuffix(".0")
 
 
+def mp_text(x, digits):
+    """An mpmath number with `digits` significant digits, written as Python writes floats."""
+    text = x.context.nstr(x, digits, min_fixed=-4, max_fixed=min(digits, 16))
+    return text.replace(".0e", "e").removesuffix(".0")
+
+
+RAW = "\ue000"  # brackets a number's digits that to_json writes as a bare JSON number
+
+
 def json_number(x):
-    """A float for RFC 8259 JSON: non-finite numbers become the strings "nan", "inf", "-inf"."""
+    """A float for RFC 8259 JSON: non-finite numbers become the strings "nan", "inf", "-inf";
+    an arbitrary-precision number carries every digit (a raw number: see raw_numbers)."""
     if x is None or math.isfinite(x):
+        if getattr(x, "shown_digits", None) is not None:
+            return f"{RAW}{format_number(x)}{RAW}"
         return x
     return format_number(x)
+
+
+_RAW_NUMBER = re.compile(f'"{RAW}(-?[0-9][0-9.e+-]*){RAW}"')
+
+
+def raw_numbers(text):
+    """JSON text with each bracketed string of digits (json_number) as the number it spells."""
+    return _RAW_NUMBER.sub(r"\1", text) if RAW in text else text
 
 
 def count_text(n):

@@ -33,9 +33,10 @@ def renders(kind, *formats):
 
 
 def render(obj, fmt, **options):
-    """`obj` in format `fmt`, given those of `options` its renderer takes."""
+    """`obj` in format `fmt`, given those of `options` its renderer takes; a subclass is
+    rendered as its nearest registered base (a ReferenceReport as a CheckReport)."""
     _load()
-    function, takes = _RENDERERS[type(obj).__name__, fmt]
+    function, takes = next(_RENDERERS[k.__name__, fmt] for k in type(obj).__mro__ if (k.__name__, fmt) in _RENDERERS)
     return function(obj, **{key: value for key, value in options.items() if key in takes})
 
 

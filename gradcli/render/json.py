@@ -9,7 +9,7 @@ import functools
 import json
 
 from ..engine.evaluate import gradient_items
-from ..numbers.text import json_count, json_number
+from ..numbers.text import format_number, json_count, json_number, raw_numbers
 from . import renders
 from .text import stats_items
 
@@ -18,11 +18,14 @@ def rounded(x, digits):
     """`x` rounded to `digits` significant digits (unchanged when digits is None)."""
     if digits is None or x is None or x != x or x in (float("inf"), float("-inf")):
         return x
+    if getattr(x, "shown_digits", None) is not None:  # an arbitrary-precision number stays one
+        return x.context.mpf(format_number(x, digits))
     return float(f"{x:.{digits}g}")
 
 
 def to_json(obj, indent=None):
-    return json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False)
+    """Strict JSON; an arbitrary-precision number is a number literal with every digit."""
+    return raw_numbers(json.dumps(obj, allow_nan=False, indent=indent, ensure_ascii=False))
 
 
 def documents(kind):
@@ -182,7 +185,7 @@ def check_record(report, digits=None):
         "rtol": report.rtol,
         "atol": report.atol,
         "checks": [
-            {"wrt": list(c.wrt), "gradcli": r(c.claimed), "finite_differences": r(c.estimate),
+            {"wrt": list(c.wrt), "gradcli": r(c.claimed), report.reference.replace(" ", "_"): r(c.estimate),
              "abs_error": json_number(c.abs_error), "rel_error": json_number(c.rel_error),
              "status": c.status, "explanation": c.explanation}
             for c in report.comparisons

@@ -7,7 +7,7 @@ from ..engine.evaluate import gradient_items, named_numbers
 from ..numbers.text import format_number
 from . import renders
 from .fitted import LABEL_MIN, Fitted, Legend, fitted, labelled, legend, new_table, number_column, quantity_table, title
-from .text import CHECK_COLUMNS, STAT_LABELS, check_rows, stat_text, stats_items
+from .text import STAT_LABELS, check_columns, check_rows, stat_text, stats_items
 
 
 def select_nodes(program, items):
@@ -241,9 +241,9 @@ def check_tables(report, digits=None):
     """The comparisons as a table, then each explanation and the verdict."""
     from rich.text import Text
 
-    table = new_table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(CHECK_COLUMNS)))
+    table = new_table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(check_columns(report))))
     for row, c in zip(check_rows(report, digits), report.comparisons, strict=True):
         table.add_row(*map(Text, row[:-1]), Text(row[-1], style=_STYLES[c.status]))
-    parts = [title(f"Gradient check against finite differences (rtol {report.rtol:g}, atol {report.atol:g})"), table]
+    parts = [title(f"Gradient check against {report.reference} (rtol {report.rtol:g}, atol {report.atol:g})"), table]
     parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
     return parts + [Text(f"verdict: {report.verdict}", style=_STYLES[report.verdict])]

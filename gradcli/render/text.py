@@ -216,11 +216,13 @@ def second_order_csv(s, digits=None):
     return csv_text(rows)
 
 
-CHECK_COLUMNS = ("partial", "gradcli", "finite differences", "abs error", "rel error", "status")
+def check_columns(report):
+    """The check's columns: the reference is finite differences or a 50-digit evaluation."""
+    return ("partial", "gradcli", report.reference, "abs error", "rel error", "status")
 
 
 def check_rows(report, digits):
-    """A row of cells per comparison, under CHECK_COLUMNS."""
+    """A row of cells per comparison, under check_columns(report)."""
     f = lambda x: format_number(x, digits)  # noqa: E731
     return [(c.label, f(c.claimed), f(c.estimate), format_number(c.abs_error, 2),
              format_number(c.rel_error, 2), c.status) for c in report.comparisons]
@@ -229,6 +231,6 @@ def check_rows(report, digits):
 @renders("CheckReport", "plain")
 def check_plain(report, digits=None):
     """`gradcli check` plain: a header line, then one space-separated line per partial."""
-    lines = [" ".join(c.replace(" ", "_") for c in CHECK_COLUMNS)]
+    lines = [" ".join(c.replace(" ", "_") for c in check_columns(report))]
     lines += [" ".join(row) for row in check_rows(report, digits)]
     return "\n".join(lines) + "\n"

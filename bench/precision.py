@@ -1,0 +1,69 @@
+"""Benchmarks of issue 13: --precision, the uncertainty budget's overhead, Monte Carlo.
+
+    python bench/precision.py
+
+In-process (the library, as `gradcli eval` calls it), medians of 5 runs after one warm-up;
+parsing is outside the timings. Not a test: CI does not run this.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from run import W4_PROGRAM, tanh_chain, wide_sum  # noqa: E402
+
+from gradcli.core.compiler import compile_program  # noqa: E402
+from gradcli.derived.uncertainty import budget  # noqa: E402
+from gradcli.engine.evaluate import evaluate  # noqa: E402
+from gradcli.io.lines import parse_point  # noqa: E402
+from gradcli.numbers.mp import MpMath  # noqa: E402
+
+
+def median(fn, repeat=5):
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main():
+    rows = []
+    for label, text, at in [("W2 tanh chain, 1,000 steps", tanh_chain(1000), "w=0.5"),
+                            ("100-node program (wide sum)", wide_sum(15, 5), "v0=1,v1=2,v2=0.5,v3=1.5,v4=0.7")]:
+        program = compile_program(text)
+        point = parse_point([at])
+        f64 = median(lambda: evaluate(program, point))
+        for digits in (50, 1000):
+            m = MpMath(digits, len(program.graph))
+            mp = median(lambda: evaluate(program, point, m=m), repeat=3 if digits > 50 else 5)
+            rows.append((f"{label}: --precision {digits} ({len(program.graph)} nodes)", mp, mp / f64, "× float64 eval"))
+    chain = compile_program(tanh_chain(1000))
+    w, w_u = parse_point(["w=0.5"]), parse_point(["w=0.5±0.01"])
+    base = median(lambda: evaluate(chain, w), repeat=21)
+    first = median(lambda: budget(evaluate(chain, w_u), w_u), repeat=21)
+    rows.append(("W2 (1,000 steps) eval with ± (first order) vs plain eval", first, first / base, "× eval"))
+    program = compile_program(W4_PROGRAM)
+    plain = parse_point(["x1=0.3,x2=-0.7,x3=1.1"])
+    uncertain = parse_point(["x1=0.3±0.01,x2=-0.7±0.02,x3=1.1±0.05"])
+    base = median(lambda: evaluate(program, plain), repeat=201)
+    first = median(lambda: budget(evaluate(program, uncertain), uncertain), repeat=201)
+    rows.append(("W4 eval with ± (first order) vs plain eval", first, first / base, "× eval"))
+    second = median(lambda: budget(evaluate(program, uncertain), uncertain, "second-order"), repeat=21)
+    rows.append(("W4 second order", second, second / base, "× eval"))
+    result = evaluate(program, uncertain)
+    mc = median(lambda: budget(result, uncertain, "mc", samples=1_000_000), repeat=3)
+    rows.append(("W4 Monte Carlo, 10^6 samples", mc, None, ""))
+    for label, t, ratio, what in rows:
+        extra = f"  ({ratio:.2f}{what})" if ratio else ""
+        print(f"{label:62s} {t * 1000:10.2f} ms{extra}")
+
+
+if __name__ == "__main__":
+    main()
