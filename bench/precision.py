@@ -14,13 +14,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from run import W4_PROGRAM, tanh_chain, wide_sum  # noqa: E402
+from run import W4_PROGRAM, tanh_chain, wide_sum
 
-from gradcli.core.compiler import compile_program  # noqa: E402
-from gradcli.derived.uncertainty import budget  # noqa: E402
-from gradcli.engine.evaluate import evaluate  # noqa: E402
-from gradcli.io.lines import parse_point  # noqa: E402
-from gradcli.numbers.mp import MpMath  # noqa: E402
+from gradcli.core.compiler import compile_program
+from gradcli.derived.uncertainty import budget
+from gradcli.engine.evaluate import evaluate
+from gradcli.io.lines import parse_point
+from gradcli.numbers.mp import MpMath
 
 
 def median(fn, repeat=5):

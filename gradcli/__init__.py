@@ -6,11 +6,10 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
     >>> r.value, r.gradient["w"]
 """
 
+from .core import __version__
 from .core.compiler import Program, compile_program
 from .core.errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
 from .engine.evaluate import Result
-
-from .core import __version__
 
 
 def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
@@ -69,6 +68,7 @@ def __getattr__(name):
 
 
 __all__ = [
+    "__version__",
     "Derivatives",
     "EvaluationFailed",
     "GradcliError",

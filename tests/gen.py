@@ -139,7 +139,7 @@ def _lambdified(op):
     form = ORACLES[op].sympy(*args)
     d = [sympy.diff(form, x) for x in args]
     h = [[sympy.diff(dk, x) for x in args] for dk in d]
-    fn = lambda e: sympy.lambdify(args, e, "mpmath")  # noqa: E731 - the test's own formulas
+    fn = lambda e: sympy.lambdify(args, e, "mpmath")
     return [fn(e) for e in d], [[fn(e) for e in row] for row in h]
 
 

@@ -26,7 +26,7 @@ PARSE_ERRORS = [
                 "as in x = ... or f(a, b) = ...)", 5),
     ("2 3", f"unexpected '3': expected {AFTER}, ',' or the end of the statement", 3),
     ("sin(w", f"unexpected end of the program: expected {AFTER}, ',' or ')'", 6),
-    ("* x", f"unexpected '*': expected a number, a name, '(', a sign (+ -) or the end of the statement", 1),
+    ("* x", "unexpected '*': expected a number, a name, '(', a sign (+ -) or the end of the statement", 1),
     ("x)", f"unexpected ')': expected {AFTER}, ',' or the end of the statement", 2),
     ("x @ 2", f"unexpected character '@': expected {AFTER}, ',' or the end of the statement", 3),
     ("2^", f"unexpected end of the program: expected {OPERAND}", 3),

@@ -5,6 +5,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+
 from gen import run_main
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "derivatives.md"

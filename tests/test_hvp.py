@@ -6,13 +6,14 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from gen import run_main
-from symgen import example
 
 import gradcli
 from gradcli.derived.hessian import hessian, hvp
 from gradcli.numbers.dual import Dual, dual_math
 from gradcli.numbers.float64 import FloatMath
+
+from gen import run_main
+from symgen import example
 
 
 def invoke(*args):

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 import sympy
-from gen import run_main
-from symgen import SYMBOLS, example
 
 import gradcli
 from gradcli.engine.jacobian import jacobian
+
+from gen import run_main
+from symgen import SYMBOLS, example
 
 PROGRAM = "x = sin(w)*v; y = x*w; x, y, x + y"
 AT = {"w": 1.0, "v": 2.0}

@@ -6,11 +6,12 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from gen import run_main
-from test_jacobian import several
 
 import gradcli
 from gradcli.engine.jacobian import jacobian, jvp, vjp
+from test_jacobian import several
+
+from gen import run_main
 
 PROGRAM = "x = sin(w)*v; y = x*w; x, y, x + y"
 

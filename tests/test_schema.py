@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from conftest import run_cli
 from gradcli.core.ops import OPS
+
+from conftest import run_cli
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schema"
 LOADED = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(SCHEMAS.glob("*.json"))}

@@ -4,10 +4,11 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from conftest import run_cli
-from gen import run_main
 
 import gradcli
+
+from conftest import run_cli
+from gen import run_main
 
 
 def invoke(*args, input=""):

@@ -6,8 +6,6 @@ import random
 from types import SimpleNamespace
 
 import pytest
-from gen import run_main
-from symgen import example
 
 import gradcli
 from gradcli.derived.hessian import hessian
@@ -18,6 +16,9 @@ from gradcli.derived.sparse import (
     star_colouring,
 )
 from gradcli.engine.jacobian import jacobian
+
+from gen import run_main
+from symgen import example
 
 
 def invoke(*args):

@@ -47,7 +47,7 @@ def random_program(rng):
     names = ["a", "b", "c"]
     lines = []
     for k in range(rng.randint(2, 12)):
-        pick = lambda: rng.choice(names)  # noqa: E731
+        pick = lambda: rng.choice(names)
         kind = rng.random()
         if kind < 0.35:
             expr = f"{rng.choice(UNARY)}({pick()})"

@@ -7,8 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 import sympy as sp
-from gen import run_main
-from symgen import example
 
 import gradcli
 from gradcli.core.ops import OPS
@@ -16,6 +14,9 @@ from gradcli.derived.hessian import hessian
 from gradcli.derived.taylor import taylor
 from gradcli.engine.jacobian import jvp
 from gradcli.numbers.taylor import RULES
+
+from gen import run_main
+from symgen import example
 
 w, v, t = sp.symbols("w v t", real=True)
 CASES = {

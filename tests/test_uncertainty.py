@@ -8,11 +8,12 @@ import random
 import pytest
 import uncertainties
 from click.testing import CliRunner
-from conftest import run_cli
 from uncertainties import umath
 
 from gradcli.cli import cli
 from gradcli.io.lines import Uncertain, parse_point
+
+from conftest import run_cli
 
 
 def run(*args):

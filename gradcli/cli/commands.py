@@ -9,12 +9,28 @@ from ..core.errors import EvaluationFailed, UsageError
 from ..derived.check import ATOL, RTOL
 from ..io.lines import parse_point
 from .options import (
-    at_option, color_option, digits_option, format_option, json_option, load_program, output_format, program_input,
-    quiet_option, strategy_option, strict_option, wrt_option,
+    at_option,
+    color_option,
+    digits_option,
+    format_option,
+    json_option,
+    load_program,
+    output_format,
+    program_input,
+    quiet_option,
+    strategy_option,
+    strict_option,
+    wrt_option,
 )
 from .output import Messages, out, print_tables, report, reported, require_finite, show, show_each, write
 from .precision import (
-    batch_number_type, number_type, precision_options, print_budget, reference_check, reference_option, uncertainty_budget,
+    batch_number_type,
+    number_type,
+    precision_options,
+    print_budget,
+    reference_check,
+    reference_option,
+    uncertainty_budget,
     uncertainty_options,
 )
 

@@ -15,8 +15,8 @@ Adding a function is one row here (plus its kernel in numerics.py) and one test 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,11 @@ class Op:
     """One operation: its name in the language and in JSON, its arity and its rules."""
 
     name: str
-    arity: Optional[int]  # None: one or more arguments (max, min)
+    arity: int | None  # None: one or more arguments (max, min)
     partials: Callable
     # (y, *xs, active=flags) -> what convention was used, or None; `active` says which
     # arguments depend on an input, so a convention on a constant's partial goes unmentioned
-    kink: Optional[Callable] = None
+    kink: Callable | None = None
     doc: str = ""
 
     @property

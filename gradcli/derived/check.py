@@ -19,7 +19,6 @@ nothing else could (a jump, an infinite slope).
 
 import math
 from dataclasses import dataclass
-from typing import Optional
 
 from ..engine.evaluate import evaluate
 from ..engine.forward import forward, point_values
@@ -49,7 +48,7 @@ class Comparison:
     abs_error: float
     rel_error: float
     status: str  # one of STATUSES; only "mismatch" fails the check
-    explanation: Optional[str] = None
+    explanation: str | None = None
 
     @property
     def label(self):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from ..core.graph import ATOM, expression_text
 from ..engine.evaluate import evaluate
-from ..numbers.float64 import FloatMath
 from ..engine.reverse import UNUSED, edge_offsets
+from ..numbers.float64 import FloatMath
 
 
 @dataclass

@@ -31,7 +31,7 @@ def nonfinite_warnings(program, values, partials, adjoints):
             ps = graph.parents[i]
             if not ps or not isfinite(adjoints[i]):
                 continue
-            for k, p in enumerate(ps):
+            for k in range(len(ps)):
                 d = partials[offsets[i] + k]
                 if d is None or isfinite(c := adjoints[i] * d):
                     continue

@@ -7,7 +7,7 @@ from ..core.errors import UsageError
 from ..numbers.float64 import FloatMath
 from .diagnostics import describe, nonfinite_warnings
 from .forward import Forward, forward, point_values
-from .reverse import UNUSED, reverse_sweep, dead_edges, edge_roles, node_roles, reverse
+from .reverse import UNUSED, dead_edges, edge_roles, node_roles, reverse, reverse_sweep
 from .stats import count_stats
 from .strategies import STRATEGIES
 

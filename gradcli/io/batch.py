@@ -17,10 +17,10 @@ from collections import OrderedDict
 
 from ..core.compiler import compile_program
 from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
-from .records import Header, error_record, result_record
 from ..engine.evaluate import evaluate, named_numbers
 from ..numbers.float64 import FloatMath
 from .lines import decode_line, is_blank, numbered_lines, parse_point, split_point
+from .records import Header, error_record, result_record
 
 # -- compiling, once per distinct program ------------------------------------------------
 

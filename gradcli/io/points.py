@@ -17,13 +17,13 @@ from itertools import chain
 
 import numpy as np
 
-from .batch import check_failures
-from .lines import decode_line, is_blank, numbered_blocks
-from .records import Chunk, Header
 from ..core.errors import GradcliError, UsageError
 from ..engine.forward import forward
 from ..engine.reverse import reverse
 from ..numbers.arrays import NumpyMath
+from .batch import check_failures
+from .lines import decode_line, is_blank, numbered_blocks
+from .records import Chunk, Header
 
 
 def check_sources(program_file, path):

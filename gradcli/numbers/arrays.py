@@ -13,7 +13,6 @@ import math
 import numpy as np
 
 
-
 def _elementwise(f):
     """A kernel numpy lacks (erf, erfc), applied point by point with the same math function."""
     ufunc = np.frompyfunc(f, 1, 1)

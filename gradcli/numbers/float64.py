@@ -81,7 +81,7 @@ def _is_odd_integer(y):
     return _isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0
 
 
-def pow(x, y):  # noqa: A001 - the op's name in the language
+def pow(x, y):
     """x ** y as C's pow: real results only, ±inf on overflow and at 0 with y < 0."""
     try:
         return math.pow(x, y)

@@ -148,7 +148,7 @@ class SymbolicMath:
             return n
         return self.apply("neg", a)
 
-    def pow(self, a, b):  # noqa: A003 - the op's name
+    def pow(self, a, b):
         if isinstance(a, Node) and _constant(b) and b in (0.0, 1.0):
             return a if b == 1 else 1.0  # x^1 = x and x^0 = 1 for every float x, nan included
         return self.apply("pow", a, b)

@@ -10,10 +10,10 @@ program always draws the same text, and nothing recurses: 10^5-node programs dra
 """
 
 from ..derived.explain import definition, symbol
+from ..engine.reverse import edge_offsets, edge_roles, node_roles
 from ..numbers.text import format_number
 from . import renders
 from .text import ROLE_WORDS
-from ..engine.reverse import edge_offsets, edge_roles, node_roles
 
 
 class Drawing:

@@ -57,7 +57,7 @@ def lines(ex, digits=4, max_steps=20, max_terms=6):
     r = ex.result
     program = r.program
     z = ex.symbol(program.output)
-    num = lambda x: (format_number(x, digits), "num")  # noqa: E731
+    num = lambda x: (format_number(x, digits), "num")
     at = ", ".join(f"{name} = {format_number(v)}" for name, v in ex.point.items() if name in program.input_names)
 
     where = f", at {at}" if at else ""

@@ -77,7 +77,7 @@ def full_record(result, digits=None, wrt=None):
     (engine.reverse.node_roles); a full result (evaluate(..., full=True)) gives every edge a partial."""
     graph = result.program.graph
     labels = graph.labels()
-    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    r = lambda x: json_number(rounded(x, digits))
     out = record(result, digits, wrt)
     out["output"] = labels[result.program.output]
     out["inputs"] = list(result.program.input_names)
@@ -161,7 +161,7 @@ def derivatives_record(d, inline=False):
 @documents("SecondOrder")
 def second_order_record(s, digits=None):
     """`gradcli hessian` JSON: value, gradient, inputs, and hessian (rows) or v and hvp."""
-    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    r = lambda x: json_number(rounded(x, digits))
     out = json_result(s.result.value, s.result.gradient.items(), digits)
     out["inputs"] = list(s.input_names)
     if s.hessian is not None:
@@ -177,7 +177,7 @@ def second_order_record(s, digits=None):
 @documents("CheckReport")
 def check_record(report, digits=None):
     """`gradcli check` JSON: the verdict, the tolerances and every comparison."""
-    r = lambda x: json_number(rounded(x, digits))  # noqa: E731
+    r = lambda x: json_number(rounded(x, digits))
     return {
         "value": r(report.result.value),
         "ok": report.ok,

@@ -212,7 +212,7 @@ def second_order_tables(s, digits=None):
     """The value and gradient, then the Hessian as a matrix (or v and H·v per input)."""
     from rich.text import Text
 
-    num = lambda x: Text(format_number(x, digits))  # noqa: E731
+    num = lambda x: Text(format_number(x, digits))
     names = s.input_names
     summary = quantity_table()
     summary.add_row("value", num(s.result.value))

@@ -205,7 +205,7 @@ def second_order_plain(s, digits=None):
 def second_order_csv(s, digits=None):
     """`gradcli hessian` csv: one row per input: its partial, then its Hessian row (or v, Hv)."""
     names = s.input_names
-    f = lambda x: format_number(x, digits)  # noqa: E731
+    f = lambda x: format_number(x, digits)
     gradient = list(s.result.gradient.values())
     if s.hessian is not None:
         rows = [["input", "gradient", *names]]
@@ -223,7 +223,7 @@ def check_columns(report):
 
 def check_rows(report, digits):
     """A row of cells per comparison, under check_columns(report)."""
-    f = lambda x: format_number(x, digits)  # noqa: E731
+    f = lambda x: format_number(x, digits)
     return [(c.label, f(c.claimed), f(c.estimate), format_number(c.abs_error, 2),
              format_number(c.rel_error, 2), c.status) for c in report.comparisons]
 
