@@ -7,8 +7,9 @@ reverse sweep over the program's DAG (Goodfellow, Bengio and Courville, section 
 """
 
 from .core import __version__
-from .core.compiler import Program, compile_program
+from .core.compiler import compile_program
 from .core.errors import EvaluationFailed, GradcliError, MissingInputs, ProgramError, UsageError
+from .core.program import Program
 from .engine.evaluate import Result
 
 

@@ -18,9 +18,9 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.core.compiler import Program
 from gradcli.core.graph import Graph
 from gradcli.core.ops import OPS
+from gradcli.core.program import Program
 from gradcli.engine.forward import forward
 from gradcli.numbers.arrays import NumpyMath
 from gradcli.numbers.float64 import FloatMath

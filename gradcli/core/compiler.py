@@ -22,9 +22,12 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ProgramError, UsageError, where
+from .errors import ProgramError, where
+from .functions import UserFunction
 from .graph import Graph, Literal
 from .ops import CALLABLE, CONSTANTS, OPERATORS
+from .program import Program
+from .syntax import acceptable, unexpected_character, unexpected_token
 
 _DEF_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^)]*)\)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -32,104 +35,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # ...` is 2^k nodes at level k), so the nodes it creates are bounded: a clear error, not an
 # exhausted memory. Text-built nodes are not counted (their number is bounded by the text).
 MAX_INLINED = 5_000_000
-_NONE = float("inf")  # "no parameter reachable", in `_Function.reach`
-
-
-class Program:
-    """A compiled program: its DAG, its output nodes with their names, and the input names in
-    order. `output` is the first output: what every single-output sweep uses (a program with
-    several outputs is refused there: engine.evaluate.single_output)."""
-
-    def __init__(self, graph, output, source, output_name=None, outputs=None, output_names=None, assigned=None):
-        self.graph = graph
-        self.output = output
-        self.source = source
-        self.output_name = output_name
-        self.outputs = list(outputs) if outputs else [output]
-        self.output_names = list(output_names) if output_names else [output_name or "output"]
-        self.assigned = dict(assigned or {})  # name -> node, every name the program assigns
-        self.input_ids = graph.inputs()
-        self.input_names = [graph.data[i] for i in self.input_ids]
-
-    def with_outputs(self, names):
-        """The same DAG with the assigned `names` as its outputs (`--of`)."""
-        unknown = [n for n in names if n not in self.assigned]
-        if unknown:
-            valid = ", ".join(self.assigned) or "none"
-            raise UsageError(f"--of {', '.join(unknown)}: never assigned in the program (assigned names: {valid})")
-        if len(set(names)) != len(names):
-            raise UsageError(f"--of {', '.join(names)}: a name is given twice")
-        nodes = [self.assigned[n] for n in names]
-        return Program(self.graph, nodes[0], self.source, names[0], nodes, names, self.assigned)
-
-    def single(self, k):
-        """Output k alone, as a single-output program over the same DAG (one reverse sweep)."""
-        return Program(self.graph, self.outputs[k], self.source, self.output_names[k], assigned=self.assigned)
-
-    def position(self, node):
-        """The source offset where `node` first occurs, or None for a node with no text."""
-        pos = self.graph.pos[node]
-        return None if pos < 0 else pos
-
-
-class _Function:
-    """A user function: its parameters, its body as a graph of its own, and two sizes.
-
-    `most` is an upper bound on the nodes one call creates: a sum over the body's nodes, a call
-    node counting its callee's `most` (hash-consing at the call site can only lower it).
-    `least` is a lower bound on the length of a chain of distinct non-leaf nodes in any
-    expansion of a call (a chain's nodes have strictly increasing heights, so no hash-consing
-    can merge them). Both are Python ints, exact however large (2^k at the k-th level of
-    `f1(t) = f0(f0(t)) ...`). `depends` is a bit mask of the parameters the result depends on
-    and `reach` the least length of a path from the result down to one of them.
-    """
-
-    __slots__ = ("name", "params", "pos", "body", "result", "most", "least", "depends", "reach")
-
-    def __init__(self, name, params, pos):
-        self.name = name
-        self.params = params
-        self.pos = pos
-        self.body = Graph()
-        self.result = None
-
-    def measure(self):
-        """Compute `most`, `least`, `depends` and `reach` in one pass over the body."""
-        body = self.body
-        n = len(body)
-        most = 0
-        least, mask, reach = [0] * n, [0] * n, [_NONE] * n
-        for i, op in enumerate(body.op):
-            ps = body.parents[i]
-            if op == "param":
-                mask[i], reach[i] = 1 << body.data[i], 0
-            elif op == "outer":
-                continue  # an existing main-graph node: nothing created
-            elif op == "const":
-                most += 1
-            elif op.__class__ is _Function:
-                most += op.most
-                low, m, r = op.least, 0, _NONE
-                for k, p in enumerate(ps):
-                    if op.depends >> k & 1:
-                        low = max(low, op.reach + least[p])
-                        if mask[p]:
-                            m |= mask[p]
-                            r = min(r, op.reach + reach[p])
-                least[i], mask[i], reach[i] = low, m, r
-            else:
-                most += 1
-                m, r = 0, _NONE
-                for p in ps:
-                    if mask[p]:
-                        m |= mask[p]
-                        r = min(r, reach[p])
-                least[i] = 1 + max(least[p] for p in ps)
-                mask[i], reach[i] = m, r + 1
-        res = self.result
-        self.most, self.least, self.depends, self.reach = most, least[res], mask[res], reach[res]
-
-
 class _Builder:
     """The state of one compilation; the parser's reductions call its methods in source order."""
 
@@ -261,7 +166,7 @@ class _Builder:
                     mapped[i] = data[i]
                 elif op == "const":
                     mapped[i] = const(data[i], where[i])
-                elif op.__class__ is _Function:
+                elif op.__class__ is UserFunction:
                     inner = tuple([mapped[p] for p in parents[i]])
                     done = memo.get((op, inner))
                     if done is None:
@@ -381,7 +286,7 @@ class _Builder:
                 raise self.error(f"duplicate parameter {p} in the definition of {name}", pos)
             if p in CONSTANTS or p in CALLABLE or p in self.functions:
                 raise self.error(f"parameter {p} of {name} would hide the {'constant' if p in CONSTANTS else 'function'} {p}", pos)
-        self.defining = _Function(name, params, pos)
+        self.defining = UserFunction(name, params, pos)
         self.target = self.defining.body
 
     def define(self, _head, body):
@@ -487,11 +392,6 @@ class _Reductions:
         return None
 
 
-# What may come next, in the user's words: each terminal the parser accepts adds its words.
-_OPERAND = {"NUMBER", "NAME", "CALL_OPEN", "LPAR", "ASSIGN", "DEF_HEAD"}
-_OPERATORS = (("ADD_OP", "+ -"), ("MUL_OP", "* /"), ("POW_OP", "^"))
-
-
 def grammar_path():
     """grammars/gradcli.lark: inside the package when installed from a wheel (pyproject maps
     it there), beside the package in a source checkout or an editable install."""
@@ -523,88 +423,13 @@ def compile_program(source):
     try:
         parser.parse(source)
     except UnexpectedCharacters as e:
-        raise _unexpected_character(source, e.pos_in_stream, _acceptable(parser, source, e.pos_in_stream)) from None
+        raise unexpected_character(source, e.pos_in_stream, acceptable(parser, source, e.pos_in_stream)) from None
     except UnexpectedInput as e:
         token = getattr(e, "token", None)
         stop = None if token is None or token.type == "$END" else token.start_pos
-        raise _unexpected_token(source, token, _acceptable(parser, source, stop)) from None
+        raise unexpected_token(source, token, acceptable(parser, source, stop)) from None
     finally:
         _BUILDER.reset(active)
     program = builder.finish()
     program.graph.validate()
     return program
-
-
-def _acceptable(parser, source, stop):
-    """The terminals the parser accepts just before offset `stop` (None: at the end).
-
-    The failed parse cannot say: LALR reduces on a lookahead before it finds that it cannot
-    shift it (at the end of `(x` it has already reduced `x` to a finished group), and the lexer's
-    expected set is a union over merged states. So the text is parsed again up to `stop`,
-    with no callbacks (nothing is built), and each terminal is tried on a copy of that state.
-    Only errors pay for this.
-    """
-    from copy import copy
-
-    from lark.exceptions import UnexpectedInput
-
-    cursor = parser.parse_interactive(source)
-    conf = copy(cursor.parser_state.parse_conf)
-    conf.callbacks = {}
-    cursor.parser_state.parse_conf = conf
-    try:
-        for token in cursor.iter_parse():  # yields each token before feeding it
-            if stop is not None and token.start_pos >= stop:
-                break
-    except UnexpectedInput:
-        pass  # the offending character or token itself: the state is the one before it
-    return cursor.accepts()
-
-
-def _expected(accepted):
-    """'expected ...' for a set of terminal names, in the user's words, never lark's."""
-    words = []
-    if accepted & _OPERAND:
-        words += ["a number", "a name", "'('"]
-        if "ADD_OP" in accepted:
-            words.append("a sign (+ -)")
-    else:
-        symbols = [text for name, text in _OPERATORS if name in accepted]
-        if symbols:
-            words.append(f"an operator ({' '.join(symbols)})")
-    words += [text for name, text in (("COMMA", "','"), ("RPAR", "')'")) if name in accepted]
-    if "_SEP" in accepted or "$END" in accepted:
-        words.append("the end of the statement")
-    return "expected " + _join_or(words) if words else "nothing more can come here"
-
-
-def _unexpected_character(source, pos, accepted):
-    ch = source[pos]
-    want = _expected(accepted)
-    if ch == "=":
-        return ProgramError(
-            f"unexpected '=': {want} ('=' belongs only in a statement's head, as in x = ... or f(a, b) = ...)",
-            source=source,
-            pos=pos,
-        )
-    shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
-    hint = " (names are ASCII letters, digits and _)" if not ch.isascii() else ""
-    return ProgramError(f"unexpected character {shown}{hint}: {want}", source=source, pos=pos)
-
-
-def _unexpected_token(source, token, accepted):
-    if token is None or token.type == "$END":
-        pos = len(source.rstrip())
-        found = "end of the program"
-    elif token.type == "_SEP":
-        pos = token.start_pos
-        found = "end of the line" if str(token) == "\n" else "';'"
-    else:
-        pos = token.start_pos
-        found = repr(str(token).strip())
-    return ProgramError(f"unexpected {found}: {_expected(accepted)}", source=source, pos=pos)
-
-
-def _join_or(words):
-    words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

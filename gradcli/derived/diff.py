@@ -4,10 +4,11 @@ program in gradcli's own language (core/printing.py), evaluable, or differentiab
 import copy
 import re
 
-from ..core.compiler import Program, compile_program
+from ..core.compiler import compile_program
 from ..core.errors import UsageError
 from ..core.ops import CALLABLE, CONSTANTS
 from ..core.printing import node_count, program_text, statements
+from ..core.program import Program
 from ..engine.evaluate import single_output
 from ..engine.reverse import reverse
 from ..engine.stats import unshared_cost

@@ -5,8 +5,8 @@ import copy
 import math
 from functools import cached_property
 
-from ..core.compiler import Program
 from ..core.errors import UsageError
+from ..core.program import Program
 from ..engine.evaluate import evaluate, named_numbers, single_output
 from ..engine.forward import forward, point_values
 from ..engine.jacobian import require_inputs_of

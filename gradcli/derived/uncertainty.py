@@ -12,8 +12,8 @@ import copy
 import math
 from dataclasses import dataclass, field
 
-from ..core.compiler import Program
 from ..core.errors import UsageError
+from ..core.program import Program
 from ..engine.forward import forward, point_values
 from ..numbers.float64 import FloatMath
 from .diff import compiled, gradient_nodes

@@ -27,8 +27,9 @@ import tempfile
 import time
 
 from ..core import __version__
-from ..core.compiler import Program, compile_program, grammar_path
+from ..core.compiler import compile_program, grammar_path
 from ..core.graph import Graph, Literal
+from ..core.program import Program
 
 MAX_ENTRIES = 256  # oldest entries beyond this are removed when a new one is written
 STALE_TMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
