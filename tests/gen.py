@@ -651,34 +651,9 @@ def programs(draw):
 
 
 def run_main(args, stdin=b""):
-    """gradcli.cli.main(args) in this process, with stdin `stdin` (bytes) and stdout/stderr
-    captured as the interpreter sets them up (UTF-8; strict on stdout, backslashreplace on
-    stderr): (exit code, stdout, stderr). Any exception other than SystemExit propagates: for a
-    test that is the traceback a user would have seen."""
-    import io
-    import signal
-    import sys
+    """(exit code, stdout, stderr) of gradcli.cli.main(args) in this process: conftest's one
+    in-process runner, called with an argument list and stdin bytes."""
+    from conftest import run_cli
 
-    from gradcli.cli import main
-
-    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-    streams = (
-        io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
-        io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="\n"),
-        io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", newline="\n"),
-    )
-    saved = sys.stdin, sys.stdout, sys.stderr
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}  # main() sets its own
-    sys.stdin, sys.stdout, sys.stderr = streams
-    try:
-        main(list(args))
-        code = None  # main() must always exit
-    except SystemExit as e:
-        code = e.code
-    finally:
-        for s in streams[1:]:
-            s.flush()
-        sys.stdin, sys.stdout, sys.stderr = saved
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-    return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
+    code, out, err = run_cli(*args, input=stdin)
+    return code, out, err
