@@ -141,13 +141,7 @@ class _Builder:
         room = MAX_INLINED - self.inlined
         before = len(graph)
         if fn.least - (before - self.inlined) > MAX_INLINED:
-            size = _big(fn.most) if fn.least == fn.most else f"up to {_big(fn.most)} (at least {_big(fn.least)})"
-            raise self.error(
-                f"calling {fn.name} here would expand to {size} nodes: more than {MAX_INLINED:,} nodes, "
-                "the most that user-function calls may create (nested definitions that call each other "
-                "twice double at every level)",
-                pos,
-            )
+            raise self._too_large(fn, pos)
         counting = fn.most > room
         intern, const = graph.intern, graph.const
         body = fn.body
@@ -183,13 +177,7 @@ class _Builder:
                 memo[(f, a)] = result
                 stack.pop()
                 if counting and len(graph) - before > room:
-                    raise self.error(
-                        f"calling {fn.name} here makes user-function calls create more than "
-                        f"{MAX_INLINED:,} nodes, the most they may create (this call alone would expand "
-                        f"to up to {_big(fn.most)}; nested definitions that call each other twice double "
-                        "at every level)",
-                        pos,
-                    )
+                    raise self._too_large(fn, pos, built=True)
                 if not stack:
                     break
                 frame = stack[-1]
@@ -197,6 +185,19 @@ class _Builder:
                 frame[3] += 1
         self.inlined += len(graph) - before
         return result
+
+    def _too_large(self, fn, pos, built=False):
+        """The refusal of a call past MAX_INLINED: before building (by `fn.least`), or once
+        the running count passed it (`built`)."""
+        if built:
+            said = (f"makes user-function calls create more than {MAX_INLINED:,} nodes, the most they may "
+                    f"create (this call alone would expand to up to {_big(fn.most)}; ")
+        else:
+            size = _big(fn.most) if fn.least == fn.most else f"up to {_big(fn.most)} (at least {_big(fn.least)})"
+            said = (f"would expand to {size} nodes: more than {MAX_INLINED:,} nodes, the most that "
+                    "user-function calls may create (")
+        return self.error(f"calling {fn.name} here {said}nested definitions that call each other twice double "
+                          "at every level)", pos)
 
     def _unknown_function(self, name):
         if self.defining is not None and name == self.defining.name:

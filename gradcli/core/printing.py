@@ -63,27 +63,30 @@ def statements(graph, outputs, names=None, reserved=(), inline=False):
             atom[i], prec[i] = name, ATOM
             assigned.append(i)
 
-    def expand(node):
-        out = []
-        stack = [node]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                out.append(item)
-            elif item in atom and item != node:
-                out.append(atom[item])
-            else:
-                stack.extend(reversed(template[item]))
-        return "".join(out)
-
-    result = [(atom[i], expand(i)) for i in assigned]
+    result = [(atom[i], _expand(i, atom, template)) for i in assigned]
     for name, node in outputs:
         if node in atom:
             if name != atom[node]:
                 result.append((name, atom[node]))
         else:
-            result.append((name, expand(node)))
+            result.append((name, _expand(node, atom, template)))
     return result
+
+
+def _expand(node, atom, template):
+    """A node's text from its template, each parent's text filled in (a parent that is an atom:
+    a leaf or a statement's name, by that name), with an explicit stack: no recursion."""
+    out = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif item in atom and item != node:
+            out.append(atom[item])
+        else:
+            stack.extend(reversed(template[item]))
+    return "".join(out)
 
 
 def to_program(graph, outputs, names=None, reserved=(), inline=False):
