@@ -14,6 +14,8 @@ from typing import NamedTuple
 import pytest
 from hypothesis import HealthCheck, settings
 
+import profiles
+
 # Every gradcli the tests run (in process or in a subprocess, which inherits the environment)
 # keeps its compiled-program cache in a fresh folder, never in the user's ~/.cache.
 os.environ["GRADCLI_CACHE_DIR"] = tempfile.mkdtemp(prefix="gradcli-test-cache-")
@@ -113,12 +115,11 @@ def require(command):
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("quick", max_examples=100, derandomize=True, database=None, deadline=None,
                           suppress_health_check=_SLOW_OK, print_blob=True)
-_thorough = os.environ.get("GRADCLI_THOROUGH", "")
 settings.register_profile(
     "thorough",
-    max_examples=int(_thorough) if _thorough.isdigit() and int(_thorough) > 1 else 20_000,
+    max_examples=profiles.EXAMPLES,
     deadline=None,
     suppress_health_check=_SLOW_OK,
     print_blob=True,
 )
-settings.load_profile("thorough" if _thorough not in ("", "0") else "quick")
+settings.load_profile("thorough" if profiles.THOROUGH else "quick")

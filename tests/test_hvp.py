@@ -11,6 +11,7 @@ import gradcli
 from gradcli.derived.hessian import hessian, hvp
 from gradcli.numbers.dual import Dual, dual_math
 from gradcli.numbers.float64 import FloatMath
+from profiles import seeds
 
 from gen import run_main
 from symgen import example
@@ -21,7 +22,7 @@ def invoke(*args):
     return SimpleNamespace(exit_code=code, stdout=out, stderr=err)
 
 
-@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("seed", seeds(15))
 def test_hvp_is_the_symbolic_hessian_times_v(seed):
     ex = example(seed, ops=8, inputs=3)
     program = gradcli.compile_program(ex.text)

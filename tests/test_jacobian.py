@@ -10,6 +10,7 @@ import sympy
 
 import gradcli
 from gradcli.engine.jacobian import jacobian
+from profiles import seeds
 
 from gen import run_main
 from symgen import SYMBOLS, example
@@ -37,7 +38,7 @@ def several(seed):
     return ex, text, [ex.expr, ex.expr * SYMBOLS["x"] + SYMBOLS["y"]]
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", seeds(12))
 def test_forward_and_reverse_jacobians_agree_with_sympy(seed):
     ex, text, exprs = several(seed)
     program = gradcli.compile_program(text)

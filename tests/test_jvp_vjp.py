@@ -9,6 +9,7 @@ import pytest
 
 import gradcli
 from gradcli.engine.jacobian import jacobian, jvp, vjp
+from profiles import seeds
 from test_jacobian import several
 
 from gen import run_main
@@ -22,7 +23,7 @@ def invoke(*args, input=""):
     return SimpleNamespace(exit_code=code, stdout=out, stderr=err)
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", seeds(10))
 def test_jvp_is_j_times_v_and_vjp_is_u_times_j(seed):
     ex, text, _ = several(seed)
     program = gradcli.compile_program(text)

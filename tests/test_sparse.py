@@ -16,6 +16,7 @@ from gradcli.derived.sparse import (
     star_colouring,
 )
 from gradcli.engine.jacobian import jacobian
+from profiles import seeds
 
 from gen import run_main
 from symgen import example
@@ -43,7 +44,7 @@ def test_arrowhead_hessian_takes_two_sweeps_and_is_exact():
     assert close(s.hessian, hessian(gradcli.compile_program(text), at).hessian)
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", seeds(10))
 def test_sparse_hessian_equals_dense_on_random_programs(seed):
     ex = example(seed, ops=8, inputs=3)
     s = sparse_hessian(ex.text, ex.point)

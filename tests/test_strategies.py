@@ -11,6 +11,7 @@ from gradcli.engine.evaluate import differentiate
 from gradcli.engine.forward import point_values
 from gradcli.engine.strategies import STRATEGIES
 from gradcli.numbers import text as formats
+from profiles import seeds
 
 from conftest import run_cli
 
@@ -70,7 +71,7 @@ POINTS = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(120))
+@pytest.mark.parametrize("seed", seeds(120))
 def test_strategies_agree_bit_for_bit_on_random_programs(seed):
     rng = random.Random(seed)
     program = gradcli.compile_program(random_program(rng))

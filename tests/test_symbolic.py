@@ -10,13 +10,14 @@ import sympy
 from gradcli import Derivatives, UsageError, compile_program, evaluate, hessian, hessian_vector_product
 from gradcli.core.ops import CALLABLE
 from gradcli.core.printing import program_text, to_program
+from profiles import seeds
 
 from conftest import run_cli
 from symgen import SYMBOLS, example
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 ROSENBROCK = "(1-x)^2 + 100*(y-x^2)^2"
-SEEDS = range(120)
+SEEDS = seeds(120)
 
 
 def tanh_chain(n):

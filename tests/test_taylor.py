@@ -14,6 +14,7 @@ from gradcli.derived.hessian import hessian
 from gradcli.derived.taylor import taylor
 from gradcli.engine.jacobian import jvp
 from gradcli.numbers.taylor import RULES
+from profiles import seeds
 
 from gen import run_main
 from symgen import example
@@ -58,7 +59,7 @@ def test_coefficients_to_order_8_agree_with_sympy(text):
         assert math.isclose(got[k], truth, rel_tol=1e-9, abs_tol=1e-9), (k, got[k], truth)
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", seeds(10))
 def test_order_1_is_the_jvp_and_order_2_is_vt_h_v(seed):
     ex = example(seed, ops=8, inputs=3)
     program = gradcli.compile_program(ex.text)
