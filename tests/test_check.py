@@ -238,3 +238,25 @@ def test_a_step_never_spans_the_scale_the_function_changes_on(program, point):
     other on a slope of about 1; the settled small-step estimates that disagree win."""
     report = check_gradient(program, point)
     assert [c.status for c in report.comparisons] == ["ok"], report.comparisons
+
+
+@pytest.mark.parametrize("program, point", [
+    ("abs(max(w, v))", {"w": 1.0, "v": 1.0000000000000004}),  # found by the thorough profile
+    ("min(w, v) * 2", {"w": -3.0, "v": -3.0000000000000004}),
+    ("relu(w - 1.000000000001)", {"w": 1.0000000000015}),
+])
+def test_a_kink_closer_than_any_step_is_inconclusive_not_a_mismatch(program, point):
+    """Every difference spans the kink and sees the average of the two pieces' slopes, while
+    gradcli is right on the piece the point is on: no step can tell, so no verdict."""
+    report = check_gradient(program, point)
+    assert report.ok and report.verdict == "inconclusive", [(c.label, c.status) for c in report.comparisons]
+    assert all("a kink closer than any finite-difference step" in c.explanation
+               for c in report.comparisons if c.status == "inconclusive")
+
+
+def test_a_wrong_rule_beside_a_kink_the_steps_resolve_is_still_a_mismatch(monkeypatch):
+    """The jump test compares gradcli with itself across the smallest step only: a kink
+    1e-6 away is resolved by the smaller steps, and a wrong rule there is caught."""
+    monkeypatch.setitem(OPS, "sin", wrong_rule("sin", lambda m, y, x: (m.cos(x) * 1.1,)))
+    report = check_gradient("sin(max(w, v))", {"w": 1.0, "v": 1.000001})
+    assert [c.status for c in report.comparisons] == ["ok", "mismatch"], report.comparisons

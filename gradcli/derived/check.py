@@ -97,16 +97,20 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     def value(xs):
         return [forward(program, xs)[out]]
 
-    comparisons = _compare_jacobian(value, x, [list(result.gradient.values())], names, (), "the value", result.notes,
-                                    rtol, atol, noise=_rounding(result))
-    if with_hessian:
-        def gradient(xs):
-            adjoints = reverse(program, forward(program, xs))[0]
-            return [adjoints[i] for i in program.input_ids]
+    def gradient(xs):
+        adjoints = reverse(program, forward(program, xs))[0]
+        return [adjoints[i] for i in program.input_ids]
 
+    def hessian_at(xs):
+        return hessian(program, dict(zip(names, xs))).hessian
+
+    comparisons = _compare_jacobian(value, lambda xs: [gradient(xs)], x, [list(result.gradient.values())], names, (),
+                                    "the value", result.notes, rtol, atol, noise=_rounding(result))
+    if with_hessian:
         matrix = hessian(program, point).hessian
         for i, name in enumerate(names):
-            comparisons += _compare_jacobian(gradient, x, matrix, names, (name,), f"d/d{name}", result.notes, rtol, atol, i)
+            comparisons += _compare_jacobian(gradient, hessian_at, x, matrix, names, (name,), f"d/d{name}", result.notes,
+                                             rtol, atol, i)
     return CheckReport(result, comparisons, rtol, atol)
 
 
@@ -120,9 +124,10 @@ def _rounding(result):
     return 4 * _EPS * math.fsum(t for t in terms if math.isfinite(t))
 
 
-def _compare_jacobian(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0):
+def _compare_jacobian(fn, slopes, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0):
     """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (fn(x)[row] is
-    `what`: the value, or one partial; `noise`: how far rounding can move it, if known)."""
+    `what`: the value, or one partial; `noise`: how far rounding can move it, if known;
+    `slopes(x)` is gradcli's claimed matrix at another point)."""
     found = []
     here = fn(x)[row] if names else 0.0
     for j, name in enumerate(names):
@@ -132,6 +137,8 @@ def _compare_jacobian(fn, x, claimed, names, prefix, what, notes, rtol, atol, ro
         abs_error = abs(c - e)
         rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
         status, explanation = _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rtol, atol)
+        if status == "mismatch":
+            status, explanation = _kink_below_steps(slopes, x, j, row, c, e) or (status, explanation)
         found.append(Comparison(prefix + (name,), c, e, abs_error, rel_error, status, explanation))
     return found
 
@@ -250,11 +257,31 @@ def _ridders(fn, x, j, row, h, bottom, noise):
 _EPS = 2.0**-52
 
 
-def _moved(fn, x, j, h):
-    """fn at x + h·e_j."""
+def _kink_below_steps(slopes, x, j, row, c, e):
+    """("inconclusive", why) when gradcli's own derivative jumps within the smallest step
+    around x (a kink closer than any difference can resolve: max(w, v) with v two units in the
+    last place above w), so every difference spans both pieces; else None. A wrong rule is
+    wrong on both sides and still a mismatch."""
+    h = LAST_STEP * max(abs(x[j]), 2.0**-30)
+    for side in (h, -h):
+        moved = slopes(_shifted(x, j, side))[row][j]
+        if not abs(moved - c) <= 0.1 * abs(e - c):  # nan jumps too
+            return "inconclusive", (f"the derivative jumps within {format_number(h, 2)} of the point (from "
+                                    f"{format_number(c)} to {format_number(moved)}): a kink closer than any "
+                                    f"finite-difference step, which sees {format_number(e)}")
+    return None
+
+
+def _shifted(x, j, h):
+    """x + h·e_j."""
     moved = list(x)
     moved[j] = x[j] + h
-    return fn(moved)
+    return moved
+
+
+def _moved(fn, x, j, h):
+    """fn at x + h·e_j."""
+    return fn(_shifted(x, j, h))
 
 
 def _explained(fn, x, j, row, c, atol):
