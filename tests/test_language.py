@@ -485,3 +485,15 @@ def test_the_library_is_importable_as_documented():
     assert r.value == 0.6784304773607402
     p = gradcli.compile_program("x*y + sin(x)")
     assert gradcli.evaluate(p, {"x": 1.0, "y": 2.0}).gradient == {"x": 2.0 + math.cos(1.0), "y": 1.0}
+
+
+def test_a_literal_beyond_decimals_exponents_is_one_exact_constant():
+    """Found by the thorough fuzz: `1e999999999999999999999` (an exponent Decimal cannot hold)
+    crashed the constant's key. Equal spellings are one node, other values another; float64
+    reads it as inf, --precision as the finite number it is."""
+    import gradcli
+
+    g = gradcli.compile_program("10e999999999999999999998 + 1e999999999999999999999 + 2e999999999999999999999").graph
+    assert [op for op in g.op].count("const") == 2
+    r = run_cli("eval", "1e999999999999999999999 * 1e-999999999999999999999 + 1", "--precision", "30", "-o", "plain")
+    assert r.returncode == 0 and r.stdout == "value 2\n", r

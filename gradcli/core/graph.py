@@ -14,7 +14,7 @@ one node, the float nearest 0.1 another) with the sign of a zero, because as dic
 
 import math
 from array import array
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from .ops import CONSTANTS, OPS
 
@@ -54,8 +54,22 @@ def const_key(value):
         return text
     if text is None and not math.isfinite(value):
         return value.hex()
-    d = Decimal(text if text is not None else value)
+    try:
+        d = Decimal(text if text is not None else value)
+    except InvalidOperation:  # an exponent beyond Decimal's 10^18: `1e999999999999999999999`
+        return _huge_key(text)
     return d, d.is_signed()
+
+
+def _huge_key(text):
+    """The exact value of a literal whose exponent Decimal cannot hold, as (digits, exponent)
+    with no trailing zeros: `10e999999999999999999998` and `1e999999999999999999999` are one."""
+    mantissa, _, exponent = text.lower().partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    scale = int(exponent or 0) - len(fraction)
+    stripped = digits.rstrip("0")
+    return ("decimal", stripped, scale + len(digits) - len(stripped)) if stripped else (Decimal(0), False)
 
 
 class Graph:

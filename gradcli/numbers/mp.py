@@ -11,7 +11,6 @@ Each `MpMath(digits)` has its own mpmath context, so nothing global changes: the
 (numbers/text.py reads `shown_digits` off the number's type).
 """
 
-import math
 import operator
 
 import mpmath
@@ -58,9 +57,10 @@ class MpMath:
     # -- numbers in this type ----------------------------------------------------------
 
     def number(self, x):
-        """An input value: its decimal text when it has one (`0.1` is one tenth), else exact."""
+        """An input value: its decimal text when it has one (`0.1` is one tenth, `1e400` is
+        finite, though float64 overflows), else exact."""
         text = getattr(x, "text", None)
-        if text is not None and math.isfinite(x):
+        if text is not None:
             try:
                 return self.mpf(text.strip().replace("_", ""))
             except (ValueError, TypeError):
