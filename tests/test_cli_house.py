@@ -57,7 +57,8 @@ def test_without_a_terminal_the_format_is_plain_and_tables_have_no_colour():
 
 RECORD_TYPES = {  # the type each command shows
     "eval": "Result", "diff": "Derivatives", "hessian": "SecondOrder", "check": "CheckReport",
-    "graph": "Drawing", "batch": "Record",
+    "graph": "Drawing", "batch": "Record", "jacobian": "FirstOrder", "jvp": "FirstOrder", "vjp": "FirstOrder",
+    "taylor": "Taylor",
 }
 
 
@@ -70,6 +71,35 @@ def test_every_format_a_command_offers_has_a_renderer(command):
     assert isinstance(option.type, click.Choice)
     missing = [f for f in option.type.choices if (RECORD_TYPES[command], f) not in _RENDERERS]
     assert not missing
+
+
+def test_every_registered_type_name_is_one_class():
+    """The registry knows a type by its name alone: two classes of one name would share renderers."""
+    import importlib
+    import pkgutil
+
+    from gradcli.render import _RENDERERS, _load
+
+    _load()
+    classes = {}
+    for info in pkgutil.walk_packages(gradcli.__path__, "gradcli."):
+        if not info.name.endswith("__main__"):
+            module = importlib.import_module(info.name)
+            for v in vars(module).values():
+                if isinstance(v, type) and v.__module__ == module.__name__:
+                    classes.setdefault(v.__name__, set()).add(module.__name__)
+    assert {kind: classes.get(kind) for kind, _ in _RENDERERS if len(classes.get(kind, ())) != 1} == {}
+
+
+def test_the_drivers_stats_render_through_the_registry():
+    from gradcli.derived.sparse import sparse_hessian, sparse_jacobian
+
+    s = sparse_hessian(gradcli.compile_program("sin(a*b)"), {"a": 1.0, "b": 2.0})
+    assert render(s, "plain", stats=True).endswith("nonzeros 4\nsweeps 2\ndense_sweeps 2\ndense true\n")
+    assert "sparsity" not in render(s, "json")
+    j = sparse_jacobian(gradcli.compile_program("a*b, sin(a)"), {"a": 1.0, "b": 2.0})
+    assert '"sparsity": {' in render(j, "json", stats=True)
+    assert str(render(j, "table", stats=True)[-1]).startswith("sparsity: 3 structural nonzeros; 2 sweeps")
 
 
 def test_render_gives_each_renderer_the_options_it_takes():

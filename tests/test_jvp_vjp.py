@@ -102,3 +102,40 @@ def test_points_from_json_lines_over_at_defaults():
 def test_points_refuse_other_formats():
     r = invoke("jacobian", "w", "--points", "-", "-o", "csv")
     assert r.exit_code == 2 and "leave out -o" in r.stderr
+
+
+@pytest.mark.parametrize("command,names", [("jvp", ["--dir", "q=1,w=1"]), ("vjp", ["--seed", "c=1,x=1"])])
+def test_a_direction_or_seed_name_the_program_lacks_is_ignored_under_points_as_at_is(tmp_path, command, names):
+    """Exit 2 for one program (test_bad_input_is_one_line_exit_2); under --points, as eval
+    --points does with an --at name that is not an input: ignored, no warning."""
+    path = tmp_path / "p.csv"
+    path.write_text("w,v\n1,2\n3,4\n")
+    r = invoke(command, "x = w*v; x, x + w", "--points", str(path), *names)
+    alone = invoke(command, "x = w*v; x, x + w", "--points", str(path), names[0], names[1].split(",")[1])
+    assert (r.exit_code, r.stdout, r.stderr) == (0, alone.stdout, "") and alone.exit_code == 0
+    assert invoke("eval", "w*v", "--at", "q=1", "--points", str(path)).stderr == ""
+    one = invoke(command, "x = w*v; x, x + w", "--at", "w=1,v=2", *names)
+    assert one.exit_code == 2 and "not an" in one.stderr
+
+
+def test_only_unknown_names_under_points_leave_a_zero_direction():
+    r = invoke("jvp", "w*v", "--points", "-", "--dir", "q=1", input='{"w": 1, "v": 2}\n')
+    assert r.exit_code == 0 and json.loads(r.stdout)["jvp"] == {"w*v": 0.0}
+
+
+def test_points_failures_end_the_run_as_eval_points_does(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("w,v\n1,2\n0,x\n1e308,1e308\n")
+    for strict, failed in [([], 1), (["--strict"], 2)]:
+        r = invoke("jacobian", "x = w*v; x, x + w", "--points", str(path), *strict)
+        assert r.exit_code == 1 and r.stderr == f"gradcli: {failed} of 3 points failed\n"
+        assert ("failed" in json.loads(r.stdout.splitlines()[2])) == bool(strict)
+    e = invoke("eval", "w*v", "--points", str(path), "--strict", "-o", "jsonl")
+    assert e.stderr == "gradcli: 2 of 3 points failed\n"
+
+
+def test_a_json_lines_row_that_is_not_an_object_is_an_error_record_not_a_header():
+    r = invoke("vjp", "w*v", "--points", "-", "--at", "v=2", input='{"w": 1}\nnope\n{"w": 3}\n')
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 1 and [rec["line"] for rec in records] == [1, 2, 3]
+    assert records[1] == {"line": 2, "error": "not a JSON object"}

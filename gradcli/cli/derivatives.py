@@ -4,10 +4,10 @@ path, so errors, warnings and exit codes are those of `gradcli eval`."""
 
 import click
 
-from ..core.errors import UsageError, not_finite
+from ..core.errors import UsageError
 from ..io.lines import parse_point
 from .options import color_option, digits_option, load_program, output_format, program_input, stacked, strict_option
-from .output import out, print_tables, report
+from .output import report, require_finite, show, show_each
 
 _common = stacked(  # the options every driver shares: the program, the point, the format, --strict
     program_input(),
@@ -27,30 +27,15 @@ def load_outputs(program, file, of):
     return compiled
 
 
-def write(result, fmt, digits, strict, color, views, stats=False):
-    """Report warnings and notes, print `result` in its format by `views` (a module with
-    tables, record, csv and plain for it), add --stats' sparsity counts, apply --strict."""
-    from ..render import derivatives as render
-    from ..render.json import to_json
-
+def write(result, fmt, digits, strict, color, stats=False):
+    """Report warnings and notes, show `result` in its format (with --stats' sparsity counts),
+    apply --strict: the path every command's output takes."""
     if stats and fmt == "csv":
         raise UsageError("--stats adds counts that have no place in csv: use -o plain, json or table")
     report(result, fmt)
-    counts = result.sparsity.items() if stats else []
-    if fmt == "table":
-        print_tables([*views.tables(result, digits), *render.sparsity_tables(counts)], color)
-    elif fmt == "json":
-        record = views.record(result, digits)
-        if stats:
-            record["sparsity"] = dict(counts)
-        out(to_json(record, indent=2) + "\n")
-    elif fmt == "csv":
-        out(views.csv(result, digits))
-    else:
-        out(views.plain(result, digits) + "".join(f"{k} {str(v).lower()}\n" for k, v in counts))
-    failure = not_finite(result.numbers) if strict else None
-    if failure is not None:
-        raise failure
+    show(result, fmt, color, digits=digits, stats=stats)
+    if strict:
+        require_finite(result.numbers)
 
 
 def sparse_options(f):
@@ -68,35 +53,24 @@ points_option = click.option(
     help="At every point of FILE (CSV with a header naming inputs, or JSON Lines; '-' for stdin): a jsonl record per point.")
 
 
-def at_points(compute, views, path, defaults, fmt, strict):
+def at_points(compute, path, defaults, fmt, strict):
     """A jsonl record per point (`compute(point)` gives the result), an error record for a bad
-    row or a failed point; exit 1 when any failed. Only the computation is inside the except."""
-    from ..core.errors import EvaluationFailed, GradcliError
-    from ..io.driver_points import points, require_jsonl
+    row or a failed point; exit 1 when any failed (io.driver_points)."""
+    from ..io.driver_points import DriverPoints, require_jsonl
     from ..io.lines import open_input
-    from ..render.json import to_json
 
     if click.get_current_context().get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT:
         fmt = None  # no -o: a record per point is jsonl, terminal or not
     require_jsonl(fmt)
-    failed = 0
-    for line, point in points(open_input(path)):
-        try:
-            if isinstance(point, str):
-                raise UsageError(point)
-            result = compute({**defaults, **point})
-            problem = not_finite(result.numbers) if strict else None
-        except GradcliError as e:
-            record, problem = {"line": line, "error": e.render_line()}, None
-            failed += 1
-        else:
-            record = {"line": line, **views.record(result)}
-            if problem is not None:
-                record["failed"] = problem.message
-                failed += 1
-        out(to_json(record) + "\n")
-    if failed:
-        raise EvaluationFailed(f"{failed} point{'s' if failed != 1 else ''} failed")
+    run = DriverPoints(compute, defaults, strict)
+    show_each(run.records(open_input(path)), "jsonl")
+    run.check()
+
+
+def known(pairs, names):
+    """The pairs of a --dir or --seed whose name is one of `names`: under --points the others
+    are ignored, as --at's are (for one program the library refuses them: exit 2)."""
+    return None if pairs is None else {n: x for n, x in pairs.items() if n in names}
 
 
 def parse_pairs(specs, option):
@@ -116,13 +90,12 @@ def jacobian_command(program, at, file, of, fmt, digits, strict, color, mode, sp
     """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
     from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
-    from ..render import derivatives as views
 
     check_stats(sparse, stats)
     compiled, compute = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian
     if points is not None:
-        return at_points(lambda p: compute(compiled, p, mode), views, points, parse_point(at), fmt, strict)
-    write(compute(compiled, parse_point(at), mode), fmt, digits, strict, color, views, stats)
+        return at_points(lambda p: compute(compiled, p, mode), points, parse_point(at), fmt, strict)
+    write(compute(compiled, parse_point(at), mode), fmt, digits, strict, color, stats)
 
 
 @click.command("jvp")
@@ -132,12 +105,12 @@ def jacobian_command(program, at, file, of, fmt, digits, strict, color, mode, sp
 def jvp_command(program, at, file, of, fmt, digits, strict, color, direction, points):
     """The outputs' values and J·v at the --at point, by one forward-mode (tangent) sweep."""
     from ..engine.jacobian import jvp
-    from ..render import derivatives as views
 
     compiled, v = load_outputs(program, file, of), parse_pairs(direction, "--dir")
     if points is not None:
-        return at_points(lambda p: jvp(compiled, p, v), views, points, parse_point(at), fmt, strict)
-    write(jvp(compiled, parse_point(at), v), fmt, digits, strict, color, views)
+        v = known(v, compiled.input_names)
+        return at_points(lambda p: jvp(compiled, p, v), points, parse_point(at), fmt, strict)
+    write(jvp(compiled, parse_point(at), v), fmt, digits, strict, color)
 
 
 @click.command("vjp")
@@ -147,12 +120,12 @@ def jvp_command(program, at, file, of, fmt, digits, strict, color, direction, po
 def vjp_command(program, at, file, of, fmt, digits, strict, color, seed, points):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
     from ..engine.jacobian import vjp
-    from ..render import derivatives as views
 
     compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed") if seed else None
     if points is not None:
-        return at_points(lambda p: vjp(compiled, p, u), views, points, parse_point(at), fmt, strict)
-    write(vjp(compiled, parse_point(at), u), fmt, digits, strict, color, views)
+        u = known(u, compiled.output_names)
+        return at_points(lambda p: vjp(compiled, p, u), points, parse_point(at), fmt, strict)
+    write(vjp(compiled, parse_point(at), u), fmt, digits, strict, color)
 
 
 @click.command("hessian")
@@ -167,7 +140,6 @@ def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, dire
     from ..derived.hessian import hessian, hessian_vector_product
     from ..derived.hessian import hvp as hessian_times
     from ..derived.sparse import sparse_hessian
-    from ..render import second_order as views
 
     if hvp is not None and direction:
         raise UsageError("--hvp and --dir both give the vector v: use one (--dir NAME=VALUE, or --hvp in input order)")
@@ -182,7 +154,7 @@ def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, dire
         s = hessian_vector_product(compiled, point, parse_vector(hvp))
     else:
         s = (sparse_hessian if sparse else hessian)(compiled, point)
-    write(s, fmt, digits, strict, color, views, stats)
+    write(s, fmt, digits, strict, color, stats)
 
 
 @click.command("taylor")
@@ -192,10 +164,9 @@ def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, dire
 def taylor_command(program, at, file, of, fmt, digits, strict, color, direction, order):
     """d^k/dt^k f(x + t·v) at t = 0 for k = 0..K of a single output, by Taylor-mode propagation."""
     from ..derived.taylor import taylor
-    from ..render import taylor as views
 
     result = taylor(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"), order)
-    write(result, fmt, digits, strict, color, views)
+    write(result, fmt, digits, strict, color)
 
 
 def parse_vector(text):

@@ -16,7 +16,7 @@ Dependency sets are bit masks over the inputs (Python ints), one per node, in cr
 from ..core.errors import UsageError
 from ..engine.evaluate import evaluate, single_output
 from ..engine.forward import point_values
-from ..engine.jacobian import MODES, Derivatives, sweep_at
+from ..engine.jacobian import MODES, FirstOrder, sweep_at
 from .diff import compiled, require_inputs
 from .hessian import SecondOrder, dual_sweep
 
@@ -158,7 +158,7 @@ def sparse_jacobian(program, point, mode="auto"):
                 if by_row[k] == c:
                     for j in row:
                         matrix[k][j] = adj[ids[j]]
-    result = Derivatives(program, values, warnings, notes, ncol if mode == "forward" else nrow, mode)
+    result = FirstOrder(program, values, warnings, notes, ncol if mode == "forward" else nrow, mode)
     result.jacobian = matrix
     result.sparsity = Sparsity(sum(map(len, rows)), result.sweeps, min(len(ids), len(outs)))
     return result

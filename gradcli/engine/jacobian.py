@@ -16,9 +16,10 @@ from .tangent import LocalPartials
 MODES = ("auto", "forward", "reverse")
 
 
-class Derivatives:
-    """Values of every output at a point, with one derivative quantity over them: `jacobian`
-    (rows = outputs, columns = inputs), `jvp` (per output) or `vjp` (per input)."""
+class FirstOrder:
+    """Values of every output at a point, with one first-order quantity over them: `jacobian`
+    (rows = outputs, columns = inputs), `jvp` (per output) or `vjp` (per input). (The second
+    order is derived.hessian.SecondOrder; render/ knows both by these names.)"""
 
     def __init__(self, program, values, warnings, notes, sweeps=0, mode=None):
         self.program = program
@@ -110,7 +111,7 @@ def jacobian(program, point, mode="auto"):
         rows = [lp.adjoints({o: 1.0}) for o in outs]
         matrix = [[adj[i] if i < len(adj) else 0.0 for i in ids] for adj in rows]
         sweeps = len(outs)
-    result = Derivatives(program, values, warnings, notes, sweeps, mode)
+    result = FirstOrder(program, values, warnings, notes, sweeps, mode)
     result.jacobian = matrix
     _derivative_warnings(program, lp, result)
     return result
@@ -122,7 +123,7 @@ def jvp(program, point, direction):
     values, lp, warnings, notes = sweep_at(program, point)
     by_id = dict(zip(program.input_names, program.input_ids))
     t = lp.tangents({by_id[n]: float(v) for n, v in direction.items()})
-    result = Derivatives(program, values, warnings, notes, 1, "forward")
+    result = FirstOrder(program, values, warnings, notes, 1, "forward")
     result.jvp = [t[o] for o in program.outputs]
     _derivative_warnings(program, lp, result)
     return result
@@ -143,7 +144,7 @@ def vjp(program, point, seed=None):
         if name in seed:
             weights[node] = weights.get(node, 0.0) + float(seed[name])
     adj = lp.adjoints(weights)
-    result = Derivatives(program, values, warnings, notes, 1, "reverse")
+    result = FirstOrder(program, values, warnings, notes, 1, "reverse")
     result.vjp = [adj[i] if i < len(adj) else 0.0 for i in program.input_ids]
     _derivative_warnings(program, lp, result)
     return result

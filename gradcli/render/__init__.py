@@ -4,11 +4,12 @@ A renderer returns text (plain, json, jsonl, csv, dot, mermaid) or, for the form
 list of rich renderables; where either goes is the CLI's to decide. A command passes all of its
 options and each renderer gets the ones its signature names, so one call serves every format.
 
-The registry is keyed by the record type's name (`Result`, `SecondOrder`, `Record`, ...), so
-rendering one type imports no other type's module (numpy's, the Hessian's); the renderer
-modules are imported on the first render(). To add a format or a record type: write the
-function in the module of its kind (text.py, json.py, tables.py, or one of its own listed in
-_MODULES) and decorate it with @renders("TypeName", "format", ...).
+The registry is keyed by the record type's name (`Result`, `FirstOrder`, `SecondOrder`,
+`Record`, ...), so rendering one type imports no other type's module (numpy's, the Hessian's);
+the renderer modules are imported on the first render(). Two record types never share a name
+(tests/test_render.py checks it). To add a format or a record type: write the function in the
+module of its kind (text.py, json.py, tables.py, or one of its own listed in _MODULES) and
+decorate it with @renders("TypeName", "format", ...).
 """
 
 import inspect

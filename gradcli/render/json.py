@@ -11,7 +11,7 @@ import json
 from ..engine.evaluate import gradient_items
 from ..numbers.text import format_number, json_count, json_number, raw_numbers
 from . import renders
-from .text import stats_items
+from .text import first_order_vector, stats_items
 
 
 def rounded(x, digits):
@@ -159,7 +159,7 @@ def derivatives_record(d, inline=False):
 
 
 @documents("SecondOrder")
-def second_order_record(s, digits=None):
+def second_order_record(s, digits=None, stats=False):
     """`gradcli hessian` JSON: value, gradient, inputs, and hessian (rows) or v and hvp."""
     r = lambda x: json_number(rounded(x, digits))
     out = json_result(s.result.value, s.result.gradient.items(), digits)
@@ -171,6 +171,13 @@ def second_order_record(s, digits=None):
         out["hvp"] = {n: r(h) for n, h in zip(s.input_names, s.hvp, strict=True)}
     out["warnings"] = list(s.warnings)
     out["notes"] = list(s.result.notes)
+    return with_sparsity(out, s, stats)
+
+
+def with_sparsity(out, result, stats):
+    """The record `out` of a --sparse result, with its --stats counts under "sparsity" when asked."""
+    if stats:
+        out["sparsity"] = dict(result.sparsity.items())
     return out
 
 
@@ -192,4 +199,50 @@ def check_record(report, digits=None):
         ],
         "warnings": list(report.result.warnings),
         "notes": list(report.result.notes),
+    }
+
+
+# -- the drivers: Jacobians, J·v, u·J, Taylor mode ---------------------------------------
+
+
+@documents("FirstOrder")
+def first_order_record(d, digits=None, stats=False):
+    """The contract's JSON: outputs and values, then the jacobian (rows) or the jvp / vjp
+    object keyed by name, then warnings and notes."""
+    r = lambda x: json_number(rounded(x, digits))
+    out = {"outputs": list(d.outputs)}
+    if d.jacobian is not None:
+        out["inputs"] = list(d.inputs)
+    out["values"] = [r(v) for v in d.values]
+    if d.jacobian is not None:
+        out["jacobian"] = [[r(x) for x in row] for row in d.jacobian]
+        out["mode"] = d.mode
+        out["sweeps"] = d.sweeps
+    else:
+        kind, names, xs = first_order_vector(d)
+        out[kind] = {n: r(x) for n, x in zip(names, xs, strict=True)}
+    out["warnings"] = list(d.warnings)
+    out["notes"] = list(d.notes)
+    return with_sparsity(out, d, stats)
+
+
+@renders("PointResult", "jsonl")
+def point_result_line(p):
+    """A driver's record of one --points point: its line, its result's fields at full
+    precision, and why --strict counts it failed."""
+    out = {"line": p.line, **first_order_record(p.result)}
+    if p.failed is not None:
+        out["failed"] = p.failed
+    return to_json(out) + "\n"
+
+
+@documents("Taylor")
+def taylor_record(t, digits=None):
+    """`gradcli taylor` JSON: the value, the derivatives d0..dK and the direction."""
+    return {
+        "value": json_number(rounded(t.value, digits)),
+        "derivatives": [json_number(rounded(x, digits)) for x in t.derivatives],
+        "direction": {n: json_number(x) for n, x in t.direction.items()},
+        "warnings": list(t.warnings),
+        "notes": list(t.notes),
     }

@@ -1,5 +1,5 @@
 """Tables (rich renderables): one result's nodes and edges, records, derivative programs,
-Hessians, gradient checks, stats. Each renderer returns a list to print, numbers never cut
+Hessians, the drivers' results (Jacobians, J·v, u·J, Taylor mode), gradient checks, stats. Each renderer returns a list to print, numbers never cut
 (see fitted.py); rich is imported only when a table is drawn.
 """
 
@@ -7,7 +7,7 @@ from ..engine.evaluate import gradient_items, named_numbers
 from ..numbers.text import format_number
 from . import renders
 from .fitted import LABEL_MIN, Fitted, Legend, fitted, labelled, legend, new_table, number_column, quantity_table, title
-from .text import STAT_LABELS, check_columns, check_rows, stat_text, stats_items
+from .text import STAT_LABELS, check_columns, check_rows, first_order_vector, stat_text, stats_items
 
 
 def select_nodes(program, items):
@@ -208,7 +208,7 @@ def derivatives_tables(d, inline=False):
 
 
 @renders("SecondOrder", "table")
-def second_order_tables(s, digits=None):
+def second_order_tables(s, digits=None, stats=False):
     """The value and gradient, then the Hessian as a matrix (or v and H·v per input)."""
     from rich.text import Text
 
@@ -229,7 +229,18 @@ def second_order_tables(s, digits=None):
         for n, v, h in zip(names, s.vector, s.hvp, strict=True):
             matrix.add_row(Text(n), num(v), num(h))
     parts = [title("Result"), fitted(summary), title(head), fitted(matrix)]
-    return parts + [Text(f"note: {note}") for note in s.result.notes]
+    return parts + [Text(f"note: {note}") for note in s.result.notes] + sparsity_parts(s, stats)
+
+
+def sparsity_parts(result, stats):
+    """--stats under a --sparse result's tables: the pattern's nonzeros and the sweeps against
+    the dense count."""
+    if not stats:
+        return []
+    c = dict(result.sparsity.items())
+    dense = " (the pattern is dense: colouring saves nothing)" if c["dense"] else ""
+    return [title(f"sparsity: {c['nonzeros']} structural nonzeros; {c['sweeps']} sweeps, "
+                  f"dense: {c['dense_sweeps']}{dense}")]
 
 
 _STYLES = {"ok": "green", "convention": "yellow", "inconclusive": "magenta", "cannot_check": "magenta",
@@ -247,3 +258,42 @@ def check_tables(report, digits=None):
     parts = [title(f"Gradient check against {report.reference} (rtol {report.rtol:g}, atol {report.atol:g})"), table]
     parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
     return parts + [Text(f"verdict: {report.verdict}", style=_STYLES[report.verdict])]
+
+
+# -- the drivers: Jacobians, J·v, u·J, Taylor mode ---------------------------------------
+
+
+@renders("FirstOrder", "table")
+def first_order_tables(d, digits=None, stats=False):
+    """The outputs' values, then the Jacobian (rows = outputs, columns = inputs) or the vector."""
+    from rich.text import Text
+
+    num = lambda x: Text(format_number(x, digits))
+    values = new_table(("output", "left"), ("value", "right"), whole_numbers=True)
+    for o, v in zip(d.outputs, d.values, strict=True):
+        values.add_row(Text(o), num(v))
+    if d.jacobian is not None:
+        head = f"Jacobian (row: output, column: input; {d.mode} mode, {d.sweeps} sweeps)"
+        matrix = new_table(("", "left"), *((n, "right") for n in d.inputs), whole_numbers=True)
+        for o, row in zip(d.outputs, d.jacobian, strict=True):
+            matrix.add_row(Text(o, style="bold"), *map(num, row))
+    else:
+        kind, names, xs = first_order_vector(d)
+        head = "J·v (one forward-mode sweep)" if kind == "jvp" else "u·J (one reverse-mode sweep)"
+        matrix = new_table(("output" if kind == "jvp" else "input", "left"), (kind, "right"), whole_numbers=True)
+        for n, x in zip(names, xs, strict=True):
+            matrix.add_row(Text(n), num(x))
+    parts = [title("Values"), fitted(values), title(head), fitted(matrix)]
+    return parts + [Text(f"note: {note}") for note in d.notes] + sparsity_parts(d, stats)
+
+
+@renders("Taylor", "table")
+def taylor_tables(t, digits=None):
+    """The k-th derivatives along v, one row each, under the direction."""
+    from rich.text import Text
+
+    table = new_table(("k", "right"), ("d^k/dt^k f(x + t·v)", "right"), whole_numbers=True)
+    for k, x in enumerate(t.derivatives):
+        table.add_row(Text(str(k)), Text(format_number(x, digits)))
+    v = ", ".join(f"{n}={format_number(x)}" for n, x in t.direction.items())
+    return [title(f"Taylor mode along v = ({v})"), fitted(table), *(Text(f"note: {note}") for note in t.notes)]

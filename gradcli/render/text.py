@@ -1,4 +1,5 @@
-"""Plain text and csv: one result, records and chunks of points, Hessians, checks, stats.
+"""Plain text and csv: one result, records and chunks of points, Hessians, the drivers'
+results (Jacobians, J·v, u·J, Taylor mode), checks, stats.
 
 Numbers print with repr round-trip precision unless `digits` asks for fewer significant
 digits. csv and plain rows of many points are built from columns (lists of floats), so a whole
@@ -196,9 +197,9 @@ def second_items(s):
 
 
 @renders("SecondOrder", "plain")
-def second_order_plain(s, digits=None):
+def second_order_plain(s, digits=None, stats=False):
     """`gradcli hessian` plain: one `name value` pair a line, as `gradcli eval` prints."""
-    return pairs_text(second_items(s), digits)
+    return pairs_text(second_items(s), digits) + sparsity_text(s, stats)
 
 
 @renders("SecondOrder", "csv")
@@ -214,6 +215,11 @@ def second_order_csv(s, digits=None):
         rows = [["input", "gradient", "v", "hvp"]]
         rows += [[n, f(g), f(v), f(h)] for n, g, v, h in zip(names, gradient, s.vector, s.hvp, strict=True)]
     return csv_text(rows)
+
+
+def sparsity_text(result, stats):
+    """--stats of a --sparse result in plain: `nonzeros N`, `sweeps N`, `dense_sweeps N`, `dense false`."""
+    return "".join(f"{key} {str(v).lower()}\n" for key, v in result.sparsity.items()) if stats else ""
 
 
 def check_columns(report):
@@ -234,3 +240,52 @@ def check_plain(report, digits=None):
     lines = [" ".join(c.replace(" ", "_") for c in check_columns(report))]
     lines += [" ".join(row) for row in check_rows(report, digits)]
     return "\n".join(lines) + "\n"
+
+
+# -- the drivers: Jacobians, J·v, u·J, Taylor mode ---------------------------------------
+
+
+def first_order_vector(d):
+    """(kind, names, numbers) of the one vector a jvp or vjp result holds."""
+    if d.jvp is not None:
+        return "jvp", d.outputs, d.jvp
+    return "vjp", d.inputs, d.vjp
+
+
+@renders("FirstOrder", "plain")
+def first_order_plain(d, digits=None, stats=False):
+    """One `name value` pair a line: `value[y]` per output, then `J[y,w]` (or `jvp[y]`, `vjp[w]`)."""
+    rows = [(f"value[{o}]", v) for o, v in zip(d.outputs, d.values, strict=True)]
+    if d.jacobian is not None:
+        rows += [(f"J[{o},{i}]", x) for o, row in zip(d.outputs, d.jacobian, strict=True)
+                 for i, x in zip(d.inputs, row, strict=True)]
+    else:
+        kind, names, xs = first_order_vector(d)
+        rows += [(f"{kind}[{n}]", x) for n, x in zip(names, xs, strict=True)]
+    return pairs_text(rows, digits) + sparsity_text(d, stats)
+
+
+@renders("FirstOrder", "csv")
+def first_order_csv(d, digits=None):
+    """A row per output (its value, then its Jacobian row or its jvp), or per input for a vjp."""
+    f = lambda x: format_number(x, digits)
+    if d.jacobian is not None:
+        rows = [["output", "value", *d.inputs]]
+        rows += [[o, f(v), *map(f, row)] for o, v, row in zip(d.outputs, d.values, d.jacobian, strict=True)]
+    elif d.jvp is not None:
+        rows = [["output", "value", "jvp"]]
+        rows += [[o, f(v), f(x)] for o, v, x in zip(d.outputs, d.values, d.jvp, strict=True)]
+    else:
+        rows = [["input", "vjp"]] + [[n, f(x)] for n, x in zip(d.inputs, d.vjp, strict=True)]
+    return csv_text(rows)
+
+
+@renders("Taylor", "plain")
+def taylor_plain(t, digits=None):
+    """`d0 V`, `d1 ...`: the k-th derivative along the direction, one a line."""
+    return pairs_text(t.numbers, digits)
+
+
+@renders("Taylor", "csv")
+def taylor_csv(t, digits=None):
+    return csv_text([["k", "derivative"], *([k, format_number(x, digits)] for k, x in enumerate(t.derivatives))])
