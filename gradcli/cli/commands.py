@@ -14,7 +14,9 @@ from .options import (
     digits_option,
     format_option,
     json_option,
+    load_outputs,
     load_program,
+    of_option,
     output_format,
     program_input,
     quiet_option,
@@ -110,15 +112,17 @@ def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color,
 @click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
 @json_option("The steps as JSON, at full precision.")
 @color_option("Colour (default: on a terminal, unless NO_COLOR).")
+@of_option("Explain only these outputs (assigned names), one reverse sweep each.")
 @precision_options
-def explain_command(program, at, file, digits, show_all, as_json, color, precision):
+def explain_command(program, at, file, digits, show_all, as_json, color, of, precision):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
-    children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
+    children of adjoint × local partial, with symbols and numbers, ending with the gradient
+    (with several outputs: the forward sweep once, then a reverse sweep per output)."""
     from ..derived.explain import explain
 
-    compiled = load_program(program, file)
+    compiled = load_outputs(program, file, of)
     ex = explain(compiled, parse_point(at), number_type(precision, compiled))
-    report(ex.result)
+    report(ex)
     show(ex, "json" if as_json else "table" if color else "plain", True, digits=digits, show_all=show_all)
 
 

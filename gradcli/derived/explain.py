@@ -6,13 +6,16 @@ the same arithmetic pushed the other way (each child adds its contributions into
 so each node's adjoint is exactly the sum of its incoming contributions, added in the order
 the sweep added them: that is the order shown, so the printed sum is the printed adjoint.
 
+With several outputs the forward sweep runs once and the reverse sweep once per output, over
+the same values: each sweep is one output's adjoints, and its gradient a row of the Jacobian.
+
 `explain()` builds the steps as data; render/explain.py words them.
 """
 
 from dataclasses import dataclass
 
 from ..core.graph import ATOM, expression_text
-from ..engine.evaluate import evaluate
+from ..engine.evaluate import evaluate, sweep_back
 from ..engine.reverse import UNUSED, edge_offsets
 from ..numbers.float64 import FloatMath
 
@@ -63,6 +66,14 @@ class Explanation:
         ]
         self.unreached = [name for name, i in zip(program.input_names, program.input_ids) if roles[i] == UNUSED]
 
+    @property
+    def warnings(self):
+        return self.result.warnings
+
+    @property
+    def notes(self):
+        return self.result.notes
+
     def symbol(self, i):
         return symbol(self.pairs, i)
 
@@ -85,7 +96,31 @@ def definition(graph, pairs, i):
     return text
 
 
+class Explanations:
+    """Several outputs: one Explanation per output, all over the one forward sweep's values."""
+
+    def __init__(self, results, point):
+        self.parts = [Explanation(r, point) for r in results]
+        self.names = [r.program.output_names[0] for r in results]
+        self.warnings, self.notes = messages(results)
+
+
+def output_results(program, point, m=FloatMath):
+    """One full Result per output of `program`, in order: one forward sweep, then one reverse
+    sweep per output (and its full sweep) over the same values."""
+    first = evaluate(program.single(0), point, full=True, m=m)
+    return [first] + [sweep_back(program.single(k), first.values, m, full=True) for k in range(1, len(program.outputs))]
+
+
+def messages(results):
+    """The warnings and the notes of several sweeps, each said once, in order."""
+    return ([*dict.fromkeys(w for r in results for w in r.warnings)],
+            [*dict.fromkeys(n for r in results for n in r.notes)])
+
+
 def explain(program, point, m=FloatMath):
     """Evaluate `program` at `point` (in the number type `m`) and lay out its reverse sweep
-    step by step."""
-    return Explanation(evaluate(program, point, full=True, m=m), point)
+    step by step: an Explanation, or with several outputs an Explanations of one per output."""
+    if len(program.outputs) == 1:
+        return Explanation(evaluate(program, point, full=True, m=m), point)
+    return Explanations(output_results(program, point, m), point)
