@@ -134,16 +134,18 @@ def explain_command(program, at, file, digits, show_all, as_json, color, of, pre
 @digits_option(4, "Significant digits.")
 @click.option("--max-depth", type=click.IntRange(1), default=12, show_default=True, help="Tree: levels shown.")
 @color_option("Colour in the tree (default: on a terminal, unless NO_COLOR).")
-def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
-    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
-    from ..engine.evaluate import evaluate
+@of_option("Draw only these outputs (assigned names); B then has an adjoint for each.")
+def graph_command(program, at, file, fmt, backward, digits, max_depth, color, of):
+    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B, with
+    an adjoint per output when there are several)."""
+    from ..derived.explain import messages, output_results
     from ..render.drawing import Drawing
 
-    compiled = load_program(program, file)
-    result = evaluate(compiled, parse_point(at), full=True) if at else None
-    if result is not None:
-        report(result)
-    show(Drawing(compiled, result, backward, digits), fmt, color, max_depth=max_depth)
+    compiled = load_outputs(program, file, of)
+    results = output_results(compiled, parse_point(at)) if at else None
+    if results is not None:
+        report(Messages(*messages(results)))
+    show(Drawing(compiled, results, backward, digits), fmt, color, max_depth=max_depth)
 
 
 @click.command("diff")
