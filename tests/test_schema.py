@@ -61,6 +61,7 @@ CASES = {
                                      json.loads(output("check", "log(x)", "--at", "x=-1", "--json"))]),
     "diff": ("diff.json", lambda: [json.loads(output("diff", "x*y^2", "--json")),
                                    json.loads(output("diff", "x*y^2", "--json", "--order", "2", "--wrt", "y"))]),
+    "diff-several": ("diff.json", lambda: [json.loads(output("diff", "u = x*y^2; u, u + x", "--json", "--order", "2"))]),
 }
 
 
@@ -114,6 +115,7 @@ def test_wrong_records_fail():
         ("check.json", broken(good_check, lambda r: r.update(verdict="fine"))),
         ("check.json", broken(good_check, lambda r: r["checks"][0].pop("status"))),
         ("diff.json", broken(json.loads(output("diff", "x*y", "--json")), lambda r: r.update(order=0))),
+        ("diff.json", broken(json.loads(output("diff", "x*y", "--json")), lambda r: r.update(outputs=["f", "g"]))),
         ("explain.json", broken(json.loads(output("explain", "x*y", "--at", "x=1,y=2", "--json")),
                                 lambda r: r["steps"][0]["terms"].append({"child": 1}))),
         ("explain.json", broken(json.loads(output("explain", "x = w*y; x, x*y", "--at", "w=1,y=2", "--json")),

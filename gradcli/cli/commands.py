@@ -156,12 +156,14 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color, of
 @click.option("--inline", is_flag=True, help="Each partial as one expression, refused when that would be far larger.")
 @output_format("table", "plain", "json")
 @color_option()
-def diff_command(program, file, wrt, order, inline, fmt, color):
-    """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
+@of_option("Differentiate only these outputs (assigned names).")
+def diff_command(program, file, wrt, order, inline, fmt, color, of):
+    """Print the partial derivatives of PROGRAM as a program in gradcli's own language
+    (with several outputs: every output's partials, in one program)."""
     from ..derived.diff import Derivatives
     from ..engine.evaluate import check_wrt
 
-    compiled = load_program(program, file)
+    compiled = load_outputs(program, file, of)
     show(Derivatives(compiled, check_wrt(wrt, compiled.input_names), order), fmt, color, inline=inline)
 
 
