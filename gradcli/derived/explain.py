@@ -44,7 +44,7 @@ class Explanation:
     Every node has a step, constants included (the 2 in 2*w: ∂z/∂2 = w), marked when the
     gradient does not need it; a node the output does not depend on has adjoint 0."""
 
-    def __init__(self, result, point):
+    def __init__(self, result, point, named=False):
         self.result = result
         self.point = point
         program = result.program
@@ -52,6 +52,8 @@ class Explanation:
         out = program.output
         roles = result.roles
         self.pairs = graph.label_pairs()
+        # the output after ∂; `named` (several outputs): by its own name where it has one
+        self.z = output_symbol(self.pairs, program, 0) if named else symbol(self.pairs, out)
         self.forward = [i for i in range(len(graph)) if graph.op[i] != "const" or i in graph.names]
         offset = edge_offsets(graph)
         terms = {}
@@ -87,6 +89,13 @@ def symbol(pairs, i):
     return text if prec == ATOM else f"({text})"
 
 
+def output_symbol(pairs, program, k):
+    """Output k after ∂ when there are several: its own name where the node is known by
+    another (`--of x,y` with y = x: ∂y/∂w, not ∂x/∂w twice), else symbol()."""
+    name, node = program.output_names[k], program.outputs[k]
+    return name if program.assigned.get(name) == node else symbol(pairs, node)
+
+
 def definition(graph, pairs, i):
     """`x = sin(w)` for a named node, the expression itself for the others (pairs:
     Graph.label_pairs())."""
@@ -100,7 +109,7 @@ class Explanations:
     """Several outputs: one Explanation per output, all over the one forward sweep's values."""
 
     def __init__(self, results, point):
-        self.parts = [Explanation(r, point) for r in results]
+        self.parts = [Explanation(r, point, named=True) for r in results]
         self.names = [r.program.output_names[0] for r in results]
         self.warnings, self.notes = messages(results)
 

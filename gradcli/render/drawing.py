@@ -9,7 +9,7 @@ numbers; without one, B is drawn in symbols. Everything is in node-id order, so 
 program always draws the same text, and nothing recurses: 10^5-node programs draw in a breath.
 """
 
-from ..derived.explain import definition, symbol
+from ..derived.explain import definition, output_symbol, symbol
 from ..engine.reverse import edge_offsets, edge_roles, node_roles
 from ..numbers.text import format_number
 from . import renders
@@ -25,7 +25,9 @@ class Drawing:
         self.program, self.results, self.backward, self.digits = program, results, backward, digits
         graph = self.graph = program.graph
         self.pairs = graph.label_pairs()
-        self.zs = [symbol(self.pairs, o) for o in program.outputs]
+        several = len(program.outputs) > 1
+        self.zs = [output_symbol(self.pairs, program, k) if several else symbol(self.pairs, o)
+                   for k, o in enumerate(program.outputs)]
         self.shown = bytearray(b"\x01") * len(graph)
         singles = [program.single(k) for k in range(len(program.outputs))]
         self.roles = [r.roles for r in results] if results else [node_roles(p) for p in singles]

@@ -125,7 +125,7 @@ def _reverse_lines(ex, num, max_steps, max_terms, of=None, words=REVERSE_WORDS):
     """One output's reverse sweep, step by step, then its gradient (`of`: the output's name,
     when the program has several)."""
     r = ex.result
-    z = ex.symbol(r.program.output)
+    z = ex.z
     out = [[(f"Reverse sweep{f' for {of}' if of else ''} (Algorithm 6.2)", "head"), (words, None)]]
     out += _elided(ex.steps, max_steps, "steps", lambda step: _step_lines(ex, step, z, num, max_terms))
     out.append([])
