@@ -98,3 +98,75 @@ def test_cli_errors_are_messages():
     assert p.returncode == 2 and "Traceback" not in p.stderr
     p = run_cli("explain", "log(x)", "--at", "x=-1")
     assert p.returncode == 0 and "warning: log(x)" in p.stderr
+
+
+# -- several outputs: the forward sweep once, a reverse sweep per output -----------------
+
+SEVERAL = "x = sin(w)*v; y = x*w; x, y, x + y"
+
+
+def test_several_outputs_sweep_forward_once_and_back_once_per_output(monkeypatch):
+    from gradcli.engine import evaluate as engine
+    from gradcli.engine.forward import Forward
+
+    runs, backs = [], []
+    monkeypatch.setattr(Forward, "run", lambda self, *a, _run=Forward.run: runs.append(1) or _run(self, *a))
+    monkeypatch.setattr(engine, "reverse", lambda *a, _rev=engine.reverse, **k: backs.append(1) or _rev(*a, **k))
+    ex = steps(SEVERAL, w=1.0, v=2.0)
+    assert len(runs) == 1  # the forward sweep, once for all three outputs
+    assert len(ex.parts) == 3 and len(backs) == 3 + 2  # outputs 2 and 3: a gradient sweep each; all: a full one
+    jac = gradcli.compile_program(SEVERAL)
+    from gradcli.engine.jacobian import jacobian
+
+    rows = jacobian(jac, {"w": 1.0, "v": 2.0}, "reverse").jacobian
+    assert [list(part.result.gradient.values()) for part in ex.parts] == rows  # bit for bit
+    for part in ex.parts:  # each sweep's sums are its adjoints exactly
+        for s in part.steps[1:]:
+            total = 0.0
+            for t in s.terms:
+                total += t.contribution
+            assert total == part.result.adjoints[s.node]
+
+
+def test_several_outputs_read_as_one_forward_sweep_then_a_sweep_per_output():
+    text = explain.plain(steps(SEVERAL, w=1.0, v=2.0))
+    assert text.count("Forward sweep") == 1 and text.count("  x = sin(w) * v = 1.683\n") == 1
+    assert "3 outputs (x, y, x+y): one reverse sweep each" in text
+    heads = [line for line in text.splitlines() if line.startswith(("Reverse sweep", "Gradient"))]
+    assert [h.split(" (")[0] for h in heads] == [
+        "Reverse sweep for x", "Gradient of x", "Reverse sweep for y", "Gradient of y",
+        "Reverse sweep for x+y", "Gradient of x+y"]
+    assert "  ∂x/∂y = 0  (not on a path to the output)\n" in text  # y comes after x: x does not depend on it
+    assert "  ∂(x + y)/∂x = ∂(x + y)/∂(x + y) · ∂(x + y)/∂x + ∂(x + y)/∂y · ∂y/∂x = 1 × 1 + 1 × 1 = 2\n" in text
+    assert text.rstrip().endswith("∂(x + y)/∂v = 1.682941969615793")
+
+
+def test_cli_several_outputs_and_of():
+    p = run_cli("explain", SEVERAL, "--at", "w=1,v=2")
+    assert p.returncode == 0 and p.stderr == "" and p.stdout.count("Reverse sweep for") == 3
+    picked = run_cli("explain", SEVERAL, "--at", "w=1,v=2", "--of", "y, x").stdout
+    assert [line.split(" (")[0] for line in picked.splitlines() if line.startswith("Reverse")] == [
+        "Reverse sweep for y", "Reverse sweep for x"]
+    one = run_cli("explain", SEVERAL, "--at", "w=1,v=2", "--of", "y").stdout
+    assert "Reverse sweep (Algorithm 6.2)" in one and "\nGradient\n  ∂y/∂w = 2.7635465813520725\n" in one
+    assert json.loads(run_cli("explain", SEVERAL, "--at", "w=1,v=2", "--of", "y", "--json").stdout)["output"] == "y"
+    bad = run_cli("explain", SEVERAL, "--at", "w=1", "--of", "q")
+    assert bad.returncode == 2 and "--of q: never assigned" in bad.stderr
+
+
+def test_cli_several_outputs_json_keys_adjoints_by_output():
+    doc = json.loads(run_cli("explain", SEVERAL, "--at", "w=1,v=2", "--json").stdout)
+    assert list(doc) == ["outputs", "at", "values", "forward", "sweeps", "warnings", "notes"]
+    assert doc["outputs"] == ["x", "y", "x+y"] and [s["output"] for s in doc["sweeps"]] == doc["outputs"]
+    w = doc["forward"][0]
+    assert w["node"] == "w" and list(w["adjoints"]) == ["x", "y", "x+y"]
+    for sweep in doc["sweeps"]:
+        by_id = {s["id"]: s["adjoint"] for s in sweep["steps"]}
+        assert all(node["adjoints"][sweep["output"]] == by_id[node["id"]] for node in doc["forward"])
+        assert sweep["gradient"]["w"] == w["adjoints"][sweep["output"]]
+    assert doc["values"][2] == doc["values"][0] + doc["values"][1]
+
+
+def test_several_outputs_say_each_warning_once():
+    p = run_cli("explain", "a = log(w); a, a*w", "--at", "w=-1")
+    assert p.returncode == 0 and p.stderr.count("warning: a = log(w)") == 1

@@ -15,8 +15,8 @@ SHARED = "x = sin(w); y = x*x + x + v*2; z = y^2"
 
 def picture(source, point=None, backward=False):
     program = gradcli.compile_program(source)
-    result = gradcli.evaluate(program, point) if point else None
-    return drawing.Drawing(program, result, backward)
+    results = [gradcli.evaluate(program, point)] if point else None
+    return drawing.Drawing(program, results, backward)
 
 
 def test_forward_graph_draws_a_shared_node_once_with_all_its_edges():
@@ -108,3 +108,53 @@ def test_a_100000_node_program_draws(tmp_path, fmt):
         assert p.stdout.count(" -> ") == 99_999
     else:
         assert "deeper levels not shown" in p.stdout
+
+
+# -- several outputs: every output marked, an adjoint per output in B --------------------
+
+SEVERAL = "x = sin(w)*v; y = x*w; x, y, x + y"
+
+
+@pytest.mark.parametrize("args", [[], ["--backward"], ["--at", "w=1,v=2"], ["--at", "w=1,v=2", "--backward"],
+                                  ["--at", "w=1,v=2", "--backward", "--of", "y,x"]])
+def test_several_outputs_dot_parses_with_graphviz_and_marks_every_output(args):
+    require("dot")
+    p = run_cli("graph", SEVERAL, "-o", "dot", *args)
+    assert p.returncode == 0, p.stderr
+    marked = 2 if "--of" in args else 3
+    assert p.stdout.count("peripheries=2") == marked
+    svg = subprocess.run(["dot", "-Tsvg"], input=p.stdout.encode(), capture_output=True, timeout=60)
+    assert svg.returncode == 0 and b"<svg" in svg.stdout, svg.stderr
+
+
+def test_several_outputs_backward_labels_an_adjoint_per_output():
+    from gradcli.engine.jacobian import jacobian
+    from gradcli.numbers.text import format_number
+
+    text = run_cli("graph", SEVERAL, "--at", "w=1,v=2", "--backward", "-o", "dot", "--digits", "17").stdout
+    rows = jacobian(gradcli.compile_program(SEVERAL), {"w": 1.0, "v": 2.0}, "reverse").jacobian
+    w_label = next(line for line in text.splitlines() if line.startswith("  n0 ["))
+    n = [format_number(row[0], 17) for row in rows]
+    assert w_label == f'  n0 [label="w\\n∂x/∂w = {n[0]}\\n∂y/∂w = {n[1]}\\n∂(x + y)/∂w = {n[2]}"];'
+    # y comes after x, so x does not depend on it: its line for x says so, but y is still needed
+    assert '  n4 [label="y = x * w\\n∂x/∂y = 0 (not on a path to the output)\\n∂y/∂y = 1\\n∂(x + y)/∂y = 1", peripheries=2];' in text
+    assert "dashed" not in text
+
+
+def test_several_outputs_mermaid_and_tree():
+    lines = run_cli("graph", SEVERAL, "--backward", "-o", "mermaid").stdout.splitlines()
+    assert lines[-1] == "  class n3,n4,n5 output"
+    assert '  n0["w<br/>∂x/∂w<br/>∂y/∂w<br/>∂(x + y)/∂w"]' in lines
+    picked = run_cli("graph", SEVERAL, "--backward", "-o", "mermaid", "--of", "y").stdout.splitlines()
+    assert picked[-1] == "  class n4 output" and '  n0["w<br/>∂y/∂w"]' in picked
+    tree = run_cli("graph", SEVERAL, "--at", "w=1,v=2", env={"COLUMNS": "200"}).stdout.splitlines()
+    assert tree[:2] == ["3 outputs (x, y, x+y)", "├── [output x] x = sin(w) * v = 1.683"]
+    assert "├── [output y] y = x * w = 1.683" in tree and "└── [output x+y] x + y = 3.366" in tree
+    assert sum("shared: expanded above" in line for line in tree) == 3
+
+
+def test_several_outputs_a_warning_once_and_of_errors():
+    p = run_cli("graph", "a = log(w); a, a*w", "--at", "w=-1", "--backward")
+    assert p.returncode == 0 and p.stderr.count("warning: a = log(w)") == 1
+    p = run_cli("graph", SEVERAL, "--of", "nope")
+    assert p.returncode == 2 and "--of nope: never assigned" in p.stderr

@@ -52,6 +52,8 @@ CASES = {
     "points-jsonl": ("record.json", lambda: records(output(
         "eval", "x^2*y", "--points", "-", "-o", "jsonl", input="x,y\n1,2\n3,oops\n", codes=(1,)))),
     "explain": ("explain.json", lambda: [json.loads(output("explain", "u = 2*w + q*0; z = abs(w) + w*w", "--at", "w=0,q=1", "--json"))]),
+    "explain-several": ("explain.json", lambda: [json.loads(output("explain", "u = 2*w + q*0; z = abs(w) + w*w; u, z, u*z",
+                                                                   "--at", "w=0,q=1", "--json"))]),
     "hessian": ("hessian.json", lambda: [json.loads(output("hessian", "x*y^2", "--at", "x=1,y=2", "--json")),
                                          json.loads(output("hessian", "sqrt(x)", "--at", "x=0", "--json"))]),
     "hessian-hvp": ("hessian.json", lambda: [json.loads(output("hessian", "x*y^2", "--at", "x=1,y=2", "--json", "--hvp", "1,0"))]),
@@ -59,6 +61,7 @@ CASES = {
                                      json.loads(output("check", "log(x)", "--at", "x=-1", "--json"))]),
     "diff": ("diff.json", lambda: [json.loads(output("diff", "x*y^2", "--json")),
                                    json.loads(output("diff", "x*y^2", "--json", "--order", "2", "--wrt", "y"))]),
+    "diff-several": ("diff.json", lambda: [json.loads(output("diff", "u = x*y^2; u, u + x", "--json", "--order", "2"))]),
 }
 
 
@@ -112,8 +115,11 @@ def test_wrong_records_fail():
         ("check.json", broken(good_check, lambda r: r.update(verdict="fine"))),
         ("check.json", broken(good_check, lambda r: r["checks"][0].pop("status"))),
         ("diff.json", broken(json.loads(output("diff", "x*y", "--json")), lambda r: r.update(order=0))),
+        ("diff.json", broken(json.loads(output("diff", "x*y", "--json")), lambda r: r.update(outputs=["f", "g"]))),
         ("explain.json", broken(json.loads(output("explain", "x*y", "--at", "x=1,y=2", "--json")),
                                 lambda r: r["steps"][0]["terms"].append({"child": 1}))),
+        ("explain.json", broken(json.loads(output("explain", "x = w*y; x, x*y", "--at", "w=1,y=2", "--json")),
+                                lambda r: r["forward"][0].pop("adjoints"))),
     ]
     for name, rec in wrong:
         assert not validator(name).is_valid(rec), (name, rec)

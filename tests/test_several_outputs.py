@@ -64,7 +64,28 @@ def test_several_outputs_survive_the_compile_cache(tmp_path):
         assert json.loads(proc.stdout)["outputs"] == ["x", "x+w"]
 
 
-@pytest.mark.parametrize("command", [["diff"], ["explain", "--at", "w=1"], ["check", "--at", "w=1"]])
+@pytest.mark.parametrize("command", [["check", "--at", "w=1"]])  # explain, graph and diff take several
 def test_single_output_commands_refuse_several_saying_what_to_do(command):
     r = invoke(*command, "x = w*w; x, x*w")
     assert r.exit_code == 2 and "2 outputs (x, x*w)" in r.stderr and "jacobian" in r.stderr
+
+
+# -- explain, graph and diff take several outputs, and --of as the drivers do ------------------
+
+
+@pytest.mark.parametrize("command", [["explain", "--at", "w=1"], ["graph", "--at", "w=1", "--backward"], ["diff"]])
+def test_explain_graph_and_diff_take_several_outputs_and_of(command):
+    both = invoke(command[0], "x = w*w; x, x*w", *command[1:])
+    assert both.exit_code == 0 and both.stderr == "" and "x*w" in both.stdout
+    one = invoke(command[0], "x = w*w; y = x*w; x, y", *command[1:], "--of", "y")
+    assert one.exit_code == 0 and "∂x/∂x" not in one.stdout and "dx_" not in one.stdout  # no sweep for x
+    bad = invoke(command[0], "x = w*w; x, x*w", *command[1:], "--of", "q")
+    same = invoke("jacobian", "x = w*w; x, x*w", "--at", "w=1", "--of", "q")
+    assert bad.exit_code == same.exit_code == 2 and bad.stderr == same.stderr
+
+
+def test_outputs_that_are_one_node_keep_their_own_names():
+    text = invoke("graph", "x = w; y = x; x*y", "--of", "x,y", "--at", "w=1", "--backward", "-o", "dot").stdout
+    assert '  n0 [label="w\\n∂x/∂w = 1\\n∂y/∂w = 1", peripheries=2];' in text
+    text = invoke("explain", "x = w; y = x; x*y", "--of", "x,y", "--at", "w=1").stdout
+    assert "Gradient of x\n  ∂x/∂w = 1\n" in text and "Gradient of y\n  ∂y/∂w = 1\n" in text

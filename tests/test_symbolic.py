@@ -315,3 +315,73 @@ def test_cli_hessian_formats():
     assert table.returncode == 0 and "802" in table.stdout and "Hessian" in table.stdout
     hvp = run_cli("hessian", ROSENBROCK, *at, "--hvp", "1,2", "-o", "csv")
     assert hvp.stdout == "input,gradient,v,hvp\nx,0,1,2\ny,0,2,0\n"
+
+
+# -- several outputs: the partials of each output, labelled --------------------------------
+
+SEVERAL = "x = sin(w)*v; y = x*w; x, y, x + y"
+
+
+def test_several_outputs_each_partial_is_its_own_outputs_and_one_sweep_each(monkeypatch):
+    from gradcli.derived import diff
+    from gradcli.engine.jacobian import jacobian
+
+    sweeps = []
+    monkeypatch.setattr(diff, "gradient_nodes", lambda *a, _g=diff.gradient_nodes: sweeps.append(1) or _g(*a))
+    d = Derivatives(SEVERAL)
+    assert len(sweeps) == 3  # order 1: one reverse sweep per output
+    assert d.names == ["dx_dw", "dx_dv", "dy_dw", "dy_dv", "df3_dw", "df3_dv"]
+    assert d.of == ["x", "x", "y", "y", "x+y", "x+y"] and d.output_names == ["x", "y", "x+y"]
+    point = {"w": 0.7, "v": -1.3}
+    rows = jacobian(compile_program(SEVERAL), point, "reverse").jacobian
+    got = [value_of(text, point) for _, text in partial_programs(d)]
+    assert got == pytest.approx([g for row in rows for g in row], rel=1e-15)
+    single = Derivatives(compile_program(SEVERAL).with_outputs(["y"]))
+    assert single.text() == "x = sin(w) * v\ndy_dw = x + w * v * cos(w)\ndy_dv = w * sin(w)\n"
+
+
+def test_several_outputs_higher_orders_per_output():
+    d = Derivatives("u = x*y^2; u, u + x", order=2)
+    assert d.of == ["u"] * 3 + ["u+x"] * 3
+    assert d.names == ["d2u_dx_dx", "d2u_dx_dy", "d2u_dy_dy", "d2f2_dx_dx", "d2f2_dx_dy", "d2f2_dy_dy"]
+    texts = dict(zip(d.names, (text for _, text in partial_programs(d)), strict=True))
+    assert value_of(texts["d2u_dy_dy"], {"x": 3.0, "y": 1.0}) == 6.0  # 2x
+    assert value_of(texts["d2f2_dx_dy"], {"x": 3.0, "y": 5.0}) == 10.0  # 2y
+
+
+def test_cli_diff_several_outputs_plain_is_one_program_labelled_per_output():
+    proc = run_cli("diff", SEVERAL)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == (
+        "x = sin(w) * v\n"
+        "# the partials of x\ndx_dw = v * cos(w)\ndx_dv = sin(w)\n"
+        "# the partials of y\ndy_dw = x + w * v * cos(w)\ndy_dv = w * sin(w)\n"
+        "# the partials of x+y\ndf3_dw = x + (1 + w) * v * cos(w)\ndf3_dv = (1 + w) * sin(w)\n"
+    )
+    reread = compile_program(proc.stdout)  # still gradcli input: the comments are comments
+    assert reread.output_name == "df3_dv"
+    picked = run_cli("diff", SEVERAL, "--of", "y,x", "--wrt", "v").stdout
+    assert picked == "# the partials of y\ndy_dv = w * sin(w)\n# the partials of x\ndx_dv = sin(w)\n"
+    assert run_cli("diff", SEVERAL, "--of", "y", "--wrt", "v").stdout == "dy_dv = w * sin(w)\n"
+
+
+def test_cli_diff_several_outputs_json_and_table():
+    record = json.loads(run_cli("diff", SEVERAL, "--json").stdout)
+    assert "output" not in record and record["outputs"] == ["x", "y", "x+y"]
+    assert [(p["output"], p["name"]) for p in record["partials"]][::2] == [("x", "dx_dw"), ("y", "dy_dw"), ("x+y", "df3_dw")]
+    at = "w=0.7,v=-1.3"
+    jac = json.loads(run_cli("jacobian", SEVERAL, "--at", at, "--json").stdout)["jacobian"]
+    for k, partial in enumerate(record["partials"]):
+        got = json.loads(run_cli("eval", "--file", "-", "--at", at, "--json", input=partial["program"]).stdout)["value"]
+        assert got == pytest.approx(jac[k // 2][k % 2], rel=1e-15)
+    table = run_cli("diff", SEVERAL, "-o", "table", env={"COLUMNS": "120"}).stdout
+    assert "┃ name   ┃ of  ┃ expression" in table and "│ df3_dw │ x+y │" in table
+    one = run_cli("diff", SEVERAL, "--of", "x", "-o", "table").stdout
+    assert " of " not in one and "dx_dw" in one
+
+
+def test_hessian_and_taylor_still_need_one_output_and_eval_names_jacobian():
+    assert "hessian needs one" in run_cli("hessian", SEVERAL, "--at", "w=1,v=2").stderr
+    assert run_cli("hessian", SEVERAL, "--at", "w=1,v=2", "--of", "y").returncode == 0
+    bad = run_cli("eval", SEVERAL, "--at", "w=1,v=2")
+    assert bad.returncode == 2 and "jacobian" in bad.stderr

@@ -14,7 +14,9 @@ from .options import (
     digits_option,
     format_option,
     json_option,
+    load_outputs,
     load_program,
+    of_option,
     output_format,
     program_input,
     quiet_option,
@@ -110,15 +112,17 @@ def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color,
 @click.option("--all", "show_all", is_flag=True, help="Show every node and step (default: the first and last 10).")
 @json_option("The steps as JSON, at full precision.")
 @color_option("Colour (default: on a terminal, unless NO_COLOR).")
+@of_option("Explain only these outputs (assigned names), one reverse sweep each.")
 @precision_options
-def explain_command(program, at, file, digits, show_all, as_json, color, precision):
+def explain_command(program, at, file, digits, show_all, as_json, color, of, precision):
     """Write out the reverse sweep step by step: each node's adjoint as the sum over its
-    children of adjoint × local partial, with symbols and numbers, ending with the gradient."""
+    children of adjoint × local partial, with symbols and numbers, ending with the gradient
+    (with several outputs: the forward sweep once, then a reverse sweep per output)."""
     from ..derived.explain import explain
 
-    compiled = load_program(program, file)
+    compiled = load_outputs(program, file, of)
     ex = explain(compiled, parse_point(at), number_type(precision, compiled))
-    report(ex.result)
+    report(ex)
     show(ex, "json" if as_json else "table" if color else "plain", True, digits=digits, show_all=show_all)
 
 
@@ -130,16 +134,18 @@ def explain_command(program, at, file, digits, show_all, as_json, color, precisi
 @digits_option(4, "Significant digits.")
 @click.option("--max-depth", type=click.IntRange(1), default=12, show_default=True, help="Tree: levels shown.")
 @color_option("Colour in the tree (default: on a terminal, unless NO_COLOR).")
-def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
-    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B)."""
-    from ..engine.evaluate import evaluate
+@of_option("Draw only these outputs (assigned names); B then has an adjoint for each.")
+def graph_command(program, at, file, fmt, backward, digits, max_depth, color, of):
+    """Draw the forward graph G of PROGRAM (or, with --backward, the backprop graph B, with
+    an adjoint per output when there are several)."""
+    from ..derived.explain import messages, output_results
     from ..render.drawing import Drawing
 
-    compiled = load_program(program, file)
-    result = evaluate(compiled, parse_point(at), full=True) if at else None
-    if result is not None:
-        report(result)
-    show(Drawing(compiled, result, backward, digits), fmt, color, max_depth=max_depth)
+    compiled = load_outputs(program, file, of)
+    results = output_results(compiled, parse_point(at)) if at else None
+    if results is not None:
+        report(Messages(*messages(results)))
+    show(Drawing(compiled, results, backward, digits), fmt, color, max_depth=max_depth)
 
 
 @click.command("diff")
@@ -150,12 +156,14 @@ def graph_command(program, at, file, fmt, backward, digits, max_depth, color):
 @click.option("--inline", is_flag=True, help="Each partial as one expression, refused when that would be far larger.")
 @output_format("table", "plain", "json")
 @color_option()
-def diff_command(program, file, wrt, order, inline, fmt, color):
-    """Print the partial derivatives of PROGRAM as a program in gradcli's own language."""
+@of_option("Differentiate only these outputs (assigned names).")
+def diff_command(program, file, wrt, order, inline, fmt, color, of):
+    """Print the partial derivatives of PROGRAM as a program in gradcli's own language
+    (with several outputs: every output's partials, in one program)."""
     from ..derived.diff import Derivatives
     from ..engine.evaluate import check_wrt
 
-    compiled = load_program(program, file)
+    compiled = load_outputs(program, file, of)
     show(Derivatives(compiled, check_wrt(wrt, compiled.input_names), order), fmt, color, inline=inline)
 
 

@@ -6,25 +6,26 @@ import click
 
 from ..core.errors import UsageError
 from ..io.lines import parse_point
-from .options import color_option, digits_option, load_program, output_format, program_input, stacked, strict_option
+from .options import (
+    color_option,
+    digits_option,
+    load_outputs,
+    of_option,
+    output_format,
+    program_input,
+    stacked,
+    strict_option,
+)
 from .output import report, require_finite, show, show_each
 
 _common = stacked(  # the options every driver shares: the program, the point, the format, --strict
     program_input(),
-    click.option("--of", "of", metavar="NAME[,NAME...]", help="These assigned names are the outputs."),
+    of_option(),
     output_format("table", "plain", "json", "csv"),
     digits_option(),
     strict_option(help="Exit 1 when a value or a derivative is not finite."),
     color_option(),
 )
-
-
-def load_outputs(program, file, of):
-    """The compiled program, with the outputs `--of` names when given."""
-    compiled = load_program(program, file)
-    if of is not None:
-        compiled = compiled.with_outputs([n.strip() for n in of.split(",") if n.strip()])
-    return compiled
 
 
 def write(result, fmt, digits, strict, color, stats=False):

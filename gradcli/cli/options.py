@@ -73,6 +73,18 @@ def load_program(program, file):
     return compile_cached(program)
 
 
+def of_option(help="These assigned names are the outputs."):
+    return click.option("--of", "of", metavar="NAME[,NAME...]", help=help)
+
+
+def load_outputs(program, file, of):
+    """The compiled program, with the outputs `--of` names when given."""
+    compiled = load_program(program, file)
+    if of is not None:
+        compiled = compiled.with_outputs([n.strip() for n in of.split(",") if n.strip()])
+    return compiled
+
+
 # -- output ------------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from ..core.errors import UsageError
 from ..core.ops import CALLABLE, CONSTANTS
 from ..core.printing import node_count, program_text, statements
 from ..core.program import Program
-from ..engine.evaluate import single_output
 from ..engine.reverse import reverse
 from ..engine.stats import unshared_cost
 from ..numbers.symbolic import SymbolicMath
@@ -43,41 +42,52 @@ def require_inputs(program):
 
 class Derivatives:
     """Every partial derivative of one order of a program, as nodes of one graph: the
-    program's graph, copied, with the reverse sweeps appended."""
+    program's graph, copied, with the reverse sweeps appended. With several outputs, the
+    partials of each output in turn (`of` says whose each partial is), in one graph, so that
+    what the outputs' derivatives share is computed once."""
 
     INLINE_MIN = 1000  # --inline always allows an expression this large
     INLINE_FACTOR = 10  # ... or this many times the size of the shared program
 
     def __init__(self, program, wrt=None, order=1):
         program = compiled(program)
-        single_output(program, "diff", "differentiate one output at a time (make it the last statement), or use gradcli jacobian at a point")
         require_inputs(program)
         self.program = program
         self.order = order
         self.wrt = list(wrt or program.input_names)
         self.graph = graph = copy.deepcopy(program.graph)
         ids = _input_ids(program, self.wrt)
-        # Each sweep differentiates one partial of order k-1 by every input at once; only
-        # the multisets (x, y but not y, x) are kept, since mixed partials commute.
-        layer = [((), program.output)]
-        for _ in range(order):
+        self.partials, self.of = [], []
+        for name, node in zip(program.output_names, program.outputs):
+            layer = self._layers(node, ids)
+            self.partials += layer
+            self.of += [name] * len(layer)
+        graph.validate()
+        self.reserved = reserved_names(program)
+        self.output_names = program.output_names
+        self.output = program.output_name or "f"  # f: the output is an expression, unnamed
+        taken = set(self.reserved)
+        stems = dict(zip(self.output_names, _stems(program)))
+        self.names = [_fresh(partial_name(stems[of], wrt), taken) for of, (wrt, _) in zip(self.of, self.partials)]
+
+    def _layers(self, node, ids):
+        """(wrt, node) of every partial of `node` of this order. Each sweep differentiates one
+        partial of order k-1 by every input at once; only the multisets (x, y but not y, x)
+        are kept, since mixed partials commute."""
+        layer = [((), node)]
+        for _ in range(self.order):
             following = []
-            for done, node in layer:
-                row = gradient_nodes(graph, node, ids)
+            for done, at in layer:
+                row = gradient_nodes(self.graph, at, ids)
                 start = self.wrt.index(done[-1]) if done else 0
                 following += [(done + (self.wrt[k],), row[k]) for k in range(start, len(ids))]
             layer = following
-        graph.validate()
-        self.partials = layer
-        self.reserved = reserved_names(program)
-        self.output = program.output_name or "f"  # f: the output is an expression, unnamed
-        taken = set(self.reserved)
-        self.names = [_fresh(partial_name(self.output, wrt), taken) for wrt, _ in layer]
+        return layer
 
     @property
     def program_nodes(self):
-        """The size of the program differentiated: its output's nodes."""
-        return node_count(self.program.graph, [self.program.output])
+        """The size of the program differentiated: its outputs' nodes."""
+        return node_count(self.program.graph, self.program.outputs)
 
     def outputs(self):
         """(name, node) of every partial, in order."""
@@ -92,8 +102,16 @@ class Derivatives:
         return statements(self.graph, outputs, reserved=self.reserved, inline=inline)
 
     def text(self, inline=False):
-        """The program computing every partial, sharing subexpressions through assignments."""
-        return program_text(self.statements(inline))
+        """The program computing every partial, sharing subexpressions through assignments;
+        with several outputs, a comment line before each output's partials says whose they are."""
+        found = self.statements(inline)
+        if len(self.output_names) == 1:
+            return program_text(found)
+        first = {}  # the first partial of each output -> the comment before it
+        for name, of in zip(self.names, self.of):
+            first.setdefault(of, name)
+        heads = {name: f"# the partials of {of}\n" for of, name in first.items()}
+        return "".join(heads.get(name, "") + program_text([(name, text)]) for name, text in found)
 
     def nodes(self, outputs=None):
         """Distinct nodes of the program computing `outputs` (default: all partials)."""
@@ -113,6 +131,15 @@ def partial_name(output, wrt):
     """dz_dw, d2z_dx_dy, ...: the partial of `output` by the inputs in `wrt`."""
     k = len(wrt)
     return f"d{k if k > 1 else ''}{output}_" + "_".join(f"d{w}" for w in wrt)
+
+
+def _stems(program):
+    """The output's name in each partial's name (dz_dw): its assigned name, or `f` for an
+    expression; with several outputs, an item that is not a name is f1, f2, ... by position."""
+    names = program.output_names
+    if len(names) == 1:
+        return [program.output_name or "f"]
+    return [name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"f{k + 1}" for k, name in enumerate(names)]
 
 
 def reserved_names(program):

@@ -89,13 +89,27 @@ def evaluate(program, point, strategy="store", stats=False, full=False, m=FloatM
     and every adjoint."""
     single_output(program)
     inputs = point_values(program, point, m)
-    _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy, m)
+    _, swept, source = differentiate(program, inputs, strategy, m)
     values = source.values if strategy == "store" else forward(program, inputs, m)
+    counted = count_stats(program, source, swept[1], strategy) if stats else None
+    return _result(program, values, swept, m, full, counted)
+
+
+def sweep_back(program, values, m=FloatMath, full=False):
+    """evaluate() over forward `values` already at hand: another output's reverse sweep after
+    the one forward sweep (explain and graph with several outputs)."""
+    single_output(program)
+    return _result(program, values, reverse(program, values, m), m, full)
+
+
+def _result(program, values, swept, m, full, counted=None):
+    """The Result of the gradient sweep's (adjoints, partials, notes): warnings and notes in
+    the user's words; with `full`, every edge's partial and every adjoint (see evaluate)."""
+    adjoints, partials, notes = swept
     warnings = nonfinite_warnings(program, values, partials, adjoints)
     if notes:
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]
-    counted = count_stats(program, source, partials, strategy) if stats else None
     if full:
         adjoints, partials, _ = reverse(program, values, m, full=True)
     return Result(program, values, adjoints, partials, warnings, notes, counted)

@@ -3,13 +3,13 @@
 G has a node per distinct subexpression and an edge parent -> child per argument slot, so a
 shared node is drawn once with all its edges (`x*x` gives two edges x -> x*x). B (the book's
 figure 6.10) has one edge child -> parent for every edge of G, labelled with its local partial;
-its nodes carry adjoints. Constants are in B too (in `2*w`, ∂(2*w)/∂2 = w); a node or edge the
+its nodes carry adjoints, one per output when there are several (every output is marked). Constants are in B too (in `2*w`, ∂(2*w)/∂2 = w); a node or edge the
 gradient does not need is marked so in words (and dashed in DOT). Given a point, values, adjoints and partials are
 numbers; without one, B is drawn in symbols. Everything is in node-id order, so the same
 program always draws the same text, and nothing recurses: 10^5-node programs draw in a breath.
 """
 
-from ..derived.explain import definition, symbol
+from ..derived.explain import definition, output_symbol, symbol
 from ..engine.reverse import edge_offsets, edge_roles, node_roles
 from ..numbers.text import format_number
 from . import renders
@@ -17,30 +17,41 @@ from .text import ROLE_WORDS
 
 
 class Drawing:
-    """The nodes and edges of G or B, each with its lines of text."""
+    """The nodes and edges of G or B, each with its lines of text. `results` holds one full
+    Result per output (derived.explain.output_results), or None to draw in symbols; with
+    several outputs every output is marked, and in B each node has an adjoint per output."""
 
-    def __init__(self, program, result=None, backward=False, digits=4):
-        self.program, self.result, self.backward, self.digits = program, result, backward, digits
+    def __init__(self, program, results=None, backward=False, digits=4):
+        self.program, self.results, self.backward, self.digits = program, results, backward, digits
         graph = self.graph = program.graph
         self.pairs = graph.label_pairs()
-        self.z = symbol(self.pairs, program.output)
+        several = len(program.outputs) > 1
+        self.zs = [output_symbol(self.pairs, program, k) if several else symbol(self.pairs, o)
+                   for k, o in enumerate(program.outputs)]
         self.shown = bytearray(b"\x01") * len(graph)
-        self.roles = result.roles if result else node_roles(program)
-        self.edge_roles = result.edge_roles if result else edge_roles(program, self.roles)
+        singles = [program.single(k) for k in range(len(program.outputs))]
+        self.roles = [r.roles for r in results] if results else [node_roles(p) for p in singles]
+        self.edge_roles = ([r.edge_roles for r in results] if results else
+                           [edge_roles(p, roles) for p, roles in zip(singles, self.roles)])
 
     def number(self, x):
         return format_number(x, self.digits)
 
     def node_lines(self, i):
-        """`x = sin(w)`, then its value in G, or its adjoint ∂z/∂x in B."""
+        """`x = sin(w)`, then its value in G, or its adjoint ∂z/∂x in B (one line per output,
+        each with its role in words when the output's gradient does not need the node)."""
         lines = [definition(self.graph, self.pairs, i)]
-        r = self.result
+        rs = self.results
         if self.backward:
-            lines.append(f"∂{self.z}/∂{symbol(self.pairs, i)}" + (f" = {self.number(r.adjoints[i])}" if r else ""))
-            if self.roles[i] in ROLE_WORDS:
-                lines.append(f"({ROLE_WORDS[self.roles[i]]})")
-        elif r:
-            lines.append(f"= {self.number(r.values[i])}")
+            for k, z in enumerate(self.zs):
+                adjoint = f"∂{z}/∂{symbol(self.pairs, i)}" + (f" = {self.number(rs[k].adjoints[i])}" if rs else "")
+                words = ROLE_WORDS.get(self.roles[k][i])
+                if len(self.zs) == 1:
+                    lines += [adjoint] + ([f"({words})"] if words else [])
+                else:
+                    lines.append(adjoint + (f" ({words})" if words else ""))
+        elif rs:
+            lines.append(f"= {self.number(rs[0].values[i])}")
         return lines
 
     def text(self, i):
@@ -55,7 +66,7 @@ class Drawing:
             text = f"∂{symbol(self.pairs, child)}/∂{symbol(self.pairs, parent)}"
             if parents.count(parent) > 1:  # x*x: two edges, one per argument, each its own partial
                 text += f" (arg {slot + 1})"
-            return text + (f" = {self.number(self.result.partials[e])}" if self.result else "")
+            return text + (f" = {self.number(self.results[0].partials[e])}" if self.results else "")
         return f"arg {slot + 1}" if len(parents) > 1 else ""
 
     def nodes(self):
@@ -64,18 +75,22 @@ class Drawing:
 
     def edges(self):
         """(from, to, label, needed) in Graph.edges() order; B's point from child to parent;
-        `needed` is False for an edge of B the gradient does not need."""
+        `needed` is False for an edge of B that no output's gradient needs."""
         out = []
         for e, (parent, child, slot) in enumerate(self.graph.edges()):
             if self.shown[parent] and self.shown[child]:
                 label = self.edge_label(parent, child, slot, e)
-                needed = not self.backward or self.edge_roles[e] not in ROLE_WORDS
+                needed = not self.backward or any(roles[e] not in ROLE_WORDS for roles in self.edge_roles)
                 out.append((child, parent, label, needed) if self.backward else (parent, child, label, needed))
         return out
 
     def needed(self, i):
-        """Does the gradient need node i (always, in G: the mark is B's)?"""
-        return not self.backward or self.roles[i] not in ROLE_WORDS
+        """Does some output's gradient need node i (always, in G: the mark is B's)?"""
+        return not self.backward or any(roles[i] not in ROLE_WORDS for roles in self.roles)
+
+    def outputs(self):
+        """The output nodes, each once, in output order."""
+        return list(dict.fromkeys(self.program.outputs))
 
 
 @renders("Drawing", "dot")
@@ -91,9 +106,9 @@ def dot(drawing):
         '  node [shape=box, style=rounded, fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
-    output = drawing.program.output
+    outputs = set(drawing.outputs())
     for i, lines in drawing.nodes():
-        extra = ", peripheries=2" if i == output else ""
+        extra = ", peripheries=2" if i in outputs else ""
         extra += "" if drawing.needed(i) else ', style="rounded,dashed"'
         out.append(f"  n{i} [label={quoted(lines)}{extra}];")
     for a, b, label, needed in drawing.edges():
@@ -119,24 +134,29 @@ def mermaid(drawing):
     for a, b, label, _ in drawing.edges():
         out.append(f"  n{a} -->" + (f"|{quoted([label])}|" if label else "") + f" n{b}")
     out.append("  classDef output stroke-width:3px")
-    out.append(f"  class n{drawing.program.output} output")
+    out.append(f"  class {','.join(f'n{i}' for i in drawing.outputs())} output")
     return "\n".join(out) + "\n"
 
 
 def tree(drawing, max_depth=12):
-    """A rich Tree from the output down to the inputs; a shared node is expanded where it is
-    first shown and later appears as a reference. Built with an explicit stack, and cut at
-    `max_depth` levels (None: no limit), since each level indents the lines below it."""
+    """A rich Tree from the output down to the inputs (several outputs: one branch each under
+    a root naming them); a shared node is expanded where it is first shown and later appears
+    as a reference. Built with an explicit stack, and cut at `max_depth` levels (None: no
+    limit), since each level indents the lines below it."""
     from rich.text import Text
     from rich.tree import Tree
 
     graph = drawing.graph
     parents, shown = graph.parents, drawing.shown
     offset = edge_offsets(graph)
-    out = drawing.program.output
-    root = Tree(Text(drawing.text(out)))
+    names, outputs = drawing.program.output_names, drawing.program.outputs
+    if len(outputs) == 1:
+        root = Tree(Text(drawing.text(outputs[0])))
+        stack = [(outputs[0], root, 0)]
+    else:
+        root = Tree(Text(f"{len(outputs)} outputs ({', '.join(names)})"))
+        stack = [(o, root.add(Text(f"[output {name}] {drawing.text(o)}")), 0) for name, o in zip(names, outputs)][::-1]
     seen = set()
-    stack = [(out, root, 0)]
     while stack:
         i, branch, depth = stack.pop()
         kids = [(slot, p) for slot, p in enumerate(parents[i]) if shown[p]]

@@ -6,6 +6,7 @@
 
 from collections import Counter
 
+from ..derived.explain import Explanations
 from ..engine.evaluate import gradient_items
 from ..engine.reverse import UNUSED
 from ..numbers.text import format_number, json_number
@@ -20,61 +21,115 @@ def record(ex):
     r = ex.result
     return {
         "output": ex.pairs[r.program.output][0],
-        "at": {name: json_number(v) for name, v in ex.point.items() if name in r.program.input_names},
+        "at": _at(ex),
         "forward": [{"id": i, "node": ex.definition(i), "value": json_number(r.values[i])} for i in ex.forward],
-        "steps": [
-            {
-                "id": s.node,
-                "node": ex.pairs[s.node][0],
-                "adjoint": json_number(r.adjoints[s.node]),
-                "role": r.roles[s.node],
-                "terms": [
-                    {
-                        "child": t.child,
-                        "slot": t.slot,
-                        "child_adjoint": json_number(r.adjoints[t.child]),
-                        "partial": json_number(t.partial),
-                        "contribution": json_number(t.contribution),
-                    }
-                    for t in s.terms
-                ],
-            }
-            for s in ex.steps
-        ],
-        "gradient": {name: json_number(g) for name, g in gradient_items(r)},
+        "steps": _steps(ex),
+        "gradient": _gradient(ex),
         "warnings": list(r.warnings),
         "notes": list(r.notes),
     }
+
+
+@documents("Explanations")
+def several_record(exs):
+    """Several outputs as JSON: the forward sweep once, each node with its `adjoints` keyed by
+    output, then one reverse sweep per output with its steps and gradient."""
+    first = exs.parts[0]
+    adjoints = lambda i: {name: json_number(ex.result.adjoints[i]) for name, ex in zip(exs.names, exs.parts)}
+    return {
+        "outputs": exs.names,
+        "at": _at(first),
+        "values": [json_number(ex.result.value) for ex in exs.parts],
+        "forward": [{"id": i, "node": first.definition(i), "value": json_number(first.result.values[i]),
+                     "adjoints": adjoints(i)} for i in first.forward],
+        "sweeps": [{"output": name, "steps": _steps(ex), "gradient": _gradient(ex)}
+                   for name, ex in zip(exs.names, exs.parts)],
+        "warnings": list(exs.warnings),
+        "notes": list(exs.notes),
+    }
+
+
+def _at(ex):
+    return {name: json_number(v) for name, v in ex.point.items() if name in ex.result.program.input_names}
+
+
+def _gradient(ex):
+    return {name: json_number(g) for name, g in gradient_items(ex.result)}
+
+
+def _steps(ex):
+    """One reverse sweep's steps as JSON-ready data."""
+    r = ex.result
+    return [
+        {
+            "id": s.node,
+            "node": ex.pairs[s.node][0],
+            "adjoint": json_number(r.adjoints[s.node]),
+            "role": r.roles[s.node],
+            "terms": [
+                {
+                    "child": t.child,
+                    "slot": t.slot,
+                    "child_adjoint": json_number(r.adjoints[t.child]),
+                    "partial": json_number(t.partial),
+                    "contribution": json_number(t.contribution),
+                }
+                for t in s.terms
+            ],
+        }
+        for s in ex.steps
+    ]
 
 
 # -- words -------------------------------------------------------------------------------
 # A line is a list of (text, style) pieces; style is one of None, "head", "sym", "num", "note".
 
 
+REVERSE_WORDS = (", from the output down: a node's adjoint is the sum over its children of "
+                 "adjoint(child) × local partial ∂child/∂node:")
+
+
 def lines(ex, digits=4, max_steps=20, max_terms=6):
     """The explanation as styled lines; past `max_steps` steps (or `max_terms` terms in one
     sum) the middle is elided with a line that says how much (None shows everything)."""
-    r = ex.result
-    program = r.program
-    z = ex.symbol(program.output)
     num = lambda x: (format_number(x, digits), "num")
-    at = ", ".join(f"{name} = {format_number(v)}" for name, v in ex.point.items() if name in program.input_names)
+    return [*_forward_lines(ex, num, max_steps), [], *_reverse_lines(ex, num, max_steps, max_terms)]
 
+
+def several_lines(exs, digits=4, max_steps=20, max_terms=6):
+    """Several outputs: the forward sweep once, then each output's reverse sweep and gradient."""
+    num = lambda x: (format_number(x, digits), "num")
+    names = exs.names
+    out = _forward_lines(exs.parts[0], num, max_steps)
+    out += [[], [(f"{len(names)} outputs ({', '.join(names)})", "head"),
+                 (": one reverse sweep each over these values, each giving that output's adjoints and "
+                  "its gradient (a row of the Jacobian).", None)]]
+    for k, (name, ex) in enumerate(zip(names, exs.parts)):
+        words = REVERSE_WORDS if k == 0 else ", from the output down, the same sums for this output:"
+        out += [[], *_reverse_lines(ex, num, max_steps, max_terms, name, words)]
+    return out
+
+
+def _forward_lines(ex, num, max_steps):
+    r = ex.result
+    at = ", ".join(f"{name} = {format_number(v)}" for name, v in ex.point.items() if name in r.program.input_names)
     where = f", at {at}" if at else ""
     out = [[("Forward sweep (Algorithm 6.1)", "head"), (f", every node from its parents{where}:", None)]]
-    out += _elided(
+    return out + _elided(
         ex.forward, max_steps, "nodes",
         lambda i: [[("  ", None), (ex.definition(i), "sym"), (" = ", None), num(r.values[i])]],
     )
-    out.append([])
-    out.append([
-        ("Reverse sweep (Algorithm 6.2)", "head"),
-        (", from the output down: a node's adjoint is the sum over its children of "
-         "adjoint(child) × local partial ∂child/∂node:", None),
-    ])
+
+
+def _reverse_lines(ex, num, max_steps, max_terms, of=None, words=REVERSE_WORDS):
+    """One output's reverse sweep, step by step, then its gradient (`of`: the output's name,
+    when the program has several)."""
+    r = ex.result
+    z = ex.z
+    out = [[(f"Reverse sweep{f' for {of}' if of else ''} (Algorithm 6.2)", "head"), (words, None)]]
     out += _elided(ex.steps, max_steps, "steps", lambda step: _step_lines(ex, step, z, num, max_terms))
     out.append([])
-    out.append([("Gradient", "head")])
+    out.append([(f"Gradient{f' of {of}' if of else ''}", "head")])
     for name, g in gradient_items(r):
         out.append([("  ", None), (f"∂{z}/∂{name}", "sym"), (" = ", None), (format_number(g), "num")])
     for name in ex.unreached:
@@ -134,7 +189,7 @@ def _factor(num, x):
 
 
 def plain(ex, **kw):
-    return "".join("".join(text for text, _ in line) + "\n" for line in lines(ex, **kw))
+    return "".join("".join(text for text, _ in line) + "\n" for line in _words(ex)(ex, **kw))
 
 
 STYLES = {"head": "bold", "sym": "cyan", "num": "green", "note": "dim"}
@@ -145,11 +200,16 @@ def rich_text(ex, **kw):
     from rich.text import Text
 
     text = Text()
-    for line in lines(ex, **kw):
+    for line in _words(ex)(ex, **kw):
         for piece, style in line:
             text.append(piece, STYLES.get(style))
         text.append("\n")
     return text
+
+
+def _words(ex):
+    """lines() for one output's Explanation, several_lines() for Explanations."""
+    return several_lines if isinstance(ex, Explanations) else lines
 
 
 def _limits(digits, show_all):
@@ -158,10 +218,12 @@ def _limits(digits, show_all):
 
 
 @renders("Explanation", "plain")
+@renders("Explanations", "plain")
 def plain_steps(ex, digits=4, show_all=False):
     return plain(ex, **_limits(digits, show_all))
 
 
 @renders("Explanation", "table")
+@renders("Explanations", "table")
 def styled_steps(ex, digits=4, show_all=False):
     return [rich_text(ex, **_limits(digits, show_all))]

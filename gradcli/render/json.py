@@ -136,11 +136,13 @@ def chunk_lines(chunk, digits=None):
 
 @documents("Derivatives")
 def derivatives_record(d, inline=False):
-    """`gradcli diff` as JSON: the shared program, and one program per partial."""
+    """`gradcli diff` as JSON: the shared program, and one program per partial (with several
+    outputs, `outputs` instead of `output`, and each partial says whose it is)."""
     from ..core.printing import program_text
 
+    several = len(d.output_names) > 1
     return {
-        "output": d.output,
+        **({"outputs": d.output_names} if several else {"output": d.output}),
         "wrt": d.wrt,
         "order": d.order,
         "program": program_text(d.statements(inline)),
@@ -148,12 +150,13 @@ def derivatives_record(d, inline=False):
         "program_nodes": d.program_nodes,
         "partials": [
             {
+                **({"output": of} if several else {}),
                 "wrt": list(wrt),
                 "name": name,
                 "program": program_text(d.statements(inline, [(name, node)])),
                 "nodes": d.nodes([(name, node)]),
             }
-            for name, (wrt, node) in zip(d.names, d.partials, strict=True)
+            for name, of, (wrt, node) in zip(d.names, d.of, d.partials, strict=True)
         ],
     }
 

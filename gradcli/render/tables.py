@@ -197,13 +197,16 @@ def chunk_tables(chunk, digits=None):
 
 @renders("Derivatives", "table")
 def derivatives_tables(d, inline=False):
-    """The derivative program as a table of statements, the partials in bold."""
+    """The derivative program as a table of statements, the partials in bold (with several
+    outputs, a column says whose partial each is)."""
     from rich.text import Text
 
-    table = new_table(("name", "left"), ("expression", "left"))
-    outputs = set(d.names)
+    several = len(d.output_names) > 1
+    table = new_table(("name", "left"), *([("of", "left")] if several else []), ("expression", "left"))
+    outputs = dict(zip(d.names, d.of, strict=True))
     for name, text in d.statements(inline):
-        table.add_row(Text(name or "", style="bold" if name in outputs else ""), Text(text))
+        of = [Text(outputs.get(name, ""))] if several else []
+        table.add_row(Text(name or "", style="bold" if name in outputs else ""), *of, Text(text))
     return [title(f"Derivative program, order {d.order}: {d.nodes()} nodes (the program has {d.program_nodes})"), table]
 
 
