@@ -122,3 +122,11 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("thorough" if _thorough not in ("", "0") else "quick")
+
+
+def seeds(quick_n):
+    """Seeds for a random-program property test: range(quick_n) in the quick profile, the
+    thorough profile's count (GRADCLI_THOROUGH=N, or 20,000) otherwise."""
+    if _thorough in ("", "0"):
+        return range(quick_n)
+    return range(int(_thorough) if _thorough.isdigit() and int(_thorough) > 1 else 20_000)

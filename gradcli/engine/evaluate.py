@@ -91,7 +91,7 @@ def evaluate(program, point, strategy="store", stats=False, full=False, m=FloatM
     inputs = point_values(program, point, m)
     _, (adjoints, partials, notes), source = differentiate(program, inputs, strategy, m)
     values = source.values if strategy == "store" else forward(program, inputs, m)
-    warnings = nonfinite_warnings(program, values, partials, adjoints)
+    warnings = nonfinite_warnings(program, values, partials, adjoints, m)
     if notes:
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]

@@ -11,7 +11,6 @@ Each `MpMath(digits)` has its own mpmath context, so nothing global changes: the
 (numbers/text.py reads `shown_digits` off the number's type).
 """
 
-import math
 import operator
 
 import mpmath
@@ -58,14 +57,22 @@ class MpMath:
     # -- numbers in this type ----------------------------------------------------------
 
     def number(self, x):
-        """An input value: its decimal text when it has one (`0.1` is one tenth), else exact."""
+        """An input value: its decimal text when it has one (`0.1` is one tenth, `1e400` is
+        finite), else exact."""
         text = getattr(x, "text", None)
-        if text is not None and math.isfinite(x):
+        if isinstance(text, str):
             try:
                 return self.mpf(text.strip().replace("_", ""))
             except (ValueError, TypeError):
                 pass
         return self.mpf(x)
+
+    def text(self, x):
+        """x's decimal text with every working digit (a Literal's text reads back as x)."""
+        return self.ctx.nstr(x, self.ctx.dps + 3)
+
+    def isfinite(self, x):
+        return self.ctx.isfinite(x)
 
     def const(self, c):
         """A literal's value from its text; pi and e at this precision."""
