@@ -161,3 +161,32 @@ def test_batch_plain_and_csv_print_digits_not_reprs():
     assert out.stdout == "0.3\t0.1\n"
     out = run_cli("batch", "--precision", "20", "-o", "csv", input="x*0.1 @ x=3\n")
     assert out.stdout == "line,value,error,d/dx\n1,0.3,,0.1\n"
+
+
+def test_points_with_precision_point_by_point(tmp_path):
+    """eval, jacobian, jvp and vjp --points at --precision: each point in mpmath, its values
+    read as decimals (CSV text, a JSONL number's own text: 1e400 is finite, 0.1 one tenth)."""
+    csv_file = tmp_path / "p.csv"
+    csv_file.write_text("x,y\n0.1,3\n1e400,2\nabc,1\n")
+    out = run_cli("eval", "--precision", "25", "--points", str(csv_file), "-o", "csv", "x*y")
+    assert out.returncode == 1 and out.stdout == (
+        "line,value,error,d/dx,d/dy\n2,0.3,,3,0.1\n3,2e+400,,2,1e+400\n4,,x: 'abc' is not a number,,\n")
+    jsonl = tmp_path / "p.jsonl"
+    jsonl.write_text('{"x": 0.1}\n{"x": 12345678901234567890123, "y": "0.7"}\n')
+    out = run_cli("eval", "--precision", "30", "--points", str(jsonl), "--at", "y=0.3", "-o", "jsonl", "x*y + pi")
+    docs = [json_exact(line) for line in out.stdout.splitlines()]
+    assert out.returncode == 0 and docs[0]["value"] == str(sp.N(sp.pi + sp.Rational(3, 100), 30))
+    assert docs[1]["gradient"] == {"x": "0.7", "y": "1.2345678901234567890123e+22"}
+    assert run_cli("eval", "--precision", "30", "--points", str(jsonl), "--at", "y=0.3", "-o", "plain", "x*y").stdout == (
+        "0.03\t0.3\t0.1\n8.6419752308641975230861e+21\t0.7\t1.2345678901234567890123e+22\n")
+    for args, key, want in ((["jacobian"], "jacobian", [["0.3", "0.1"]]), (["jvp", "--dir", "x=0.1"], "jvp", {"x*y": "0.03"}),
+                            (["vjp"], "vjp", {"x": "0.3", "y": "0.1"})):
+        out = run_cli(*args, "--precision", "20", "--points", str(jsonl), "--at", "y=0.3", "x*y")
+        assert out.returncode == 0 and json_exact(out.stdout.splitlines()[0])[key] == want, args
+
+
+def test_points_with_precision_strict_counts_only_what_is_not_finite(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("x\n1000\n0\n")
+    out = run_cli("eval", "--precision", "20", "--strict", "--points", str(path), "-o", "jsonl", "exp(x) + log(x)")
+    assert out.returncode == 1 and "1 of 2 points failed" in out.stderr

@@ -1,7 +1,8 @@
 """Points for the derivative drivers (jacobian, jvp, vjp --points): one point at a time.
 
 A CSV file with a header naming inputs (the header is line 1), or JSON Lines of objects; each
-row is a point over the --at defaults. A row that cannot be read is an error for its line only,
+row is a point over the --at defaults; its values keep their decimal text (a Literal), so that
+--precision reads `0.1` as one tenth. A row that cannot be read is an error for its line only,
 so the caller writes an error record and goes on.
 """
 
@@ -10,7 +11,7 @@ import io
 import json
 
 from ..core.errors import UsageError
-from .lines import numbered_lines
+from .lines import decimal, numbered_lines
 
 
 def points(stream):
@@ -35,7 +36,7 @@ def _csv_row(header, text):
 
 def _json_row(text):
     try:
-        row = json.loads(text)
+        row = json.loads(text, parse_float=str, parse_int=str)  # a number's text, every digit
     except ValueError:
         return "not a JSON object"
     return _numbers(row) if isinstance(row, dict) else "not a JSON object"
@@ -45,7 +46,7 @@ def _numbers(row):
     point = {}
     for name, cell in row.items():
         try:
-            point[name] = float(cell)
+            point[name] = decimal(cell) if isinstance(cell, str) else float(cell)
         except (TypeError, ValueError):
             return f"the value of {name}, {cell!r}, is not a number"
     return point
