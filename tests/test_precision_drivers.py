@@ -190,3 +190,41 @@ def test_points_with_precision_strict_counts_only_what_is_not_finite(tmp_path):
     path.write_text("x\n1000\n0\n")
     out = run_cli("eval", "--precision", "20", "--strict", "--points", str(path), "-o", "jsonl", "exp(x) + log(x)")
     assert out.returncode == 1 and "1 of 2 points failed" in out.stderr
+
+
+def test_every_number_type_has_its_own_finiteness_test():
+    import math
+
+    import numpy as np
+
+    from gradcli.numbers.arrays import NumpyMath
+    from gradcli.numbers.dual import Dual, dual_math
+    from gradcli.numbers.float64 import FloatMath
+
+    m = MpMath(30)
+    big = m.exp(m.number(1000))
+    assert m.isfinite(big) and not math.isfinite(big)  # math's test would call it inf
+    assert not m.isfinite(m.inf) and not m.isfinite(m.nan)
+    assert FloatMath.isfinite(1e308) and not FloatMath.isfinite(math.inf)
+    assert NumpyMath.isfinite(np.array([1.0, np.inf])).tolist() == [True, False]
+    D = dual_math(m)
+    assert D.isfinite(Dual(big, m.one)) and not D.isfinite(Dual(m.one, m.nan))
+
+
+def test_the_derivative_graph_folds_its_constants_at_precision():
+    """d²/dx² x^0.1 = 0.1·(0.1 - 1)·x^(0.1-2): the folded 0.1 - 1 and 0.1 - 2 are literals with
+    every working digit of -0.9 and -1.9, not float64's roundings of them."""
+    import copy
+
+    from gradcli.derived.diff import gradient_nodes
+
+    program = compile_program("x^0.1")
+    m = MpMath(40)
+    graph = copy.deepcopy(program.graph)
+    (first,) = gradient_nodes(graph, program.output, program.input_ids, m)
+    gradient_nodes(graph, first, program.input_ids, m)
+    from decimal import Decimal
+
+    texts = [d.text for op, d in zip(graph.op, graph.data) if op == "const" and getattr(d, "text", None)]
+    for want in ("0.9", "1.9"):  # float64's 0.1 - 1 is off by 2e-17; these by less than 1e-60
+        assert any(abs(abs(Decimal(t)) - Decimal(want)) < Decimal("1e-60") for t in texts), (want, texts)
