@@ -176,27 +176,6 @@ def test_batch_and_explain_take_precision():
     assert "0.199333833174630728916370397191" in out.stdout
 
 
-def doc_examples():
-    """(command words, expected stdout) for each `$ gradcli ...` line of docs/precision.md."""
-    import re
-    import shlex
-    from pathlib import Path
-
-    text = (Path(__file__).parent.parent / "docs" / "precision.md").read_text()
-    examples = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
-        for chunk in block.split("$ gradcli ")[1:]:
-            command, _, output = chunk.partition("\n")
-            examples.append((shlex.split(command), output))
-    return examples
-
-
-@pytest.mark.parametrize("words, output", doc_examples())
-def test_docs_examples(words, output):
-    result = CliRunner().invoke(cli, words)
-    assert result.stdout == output
-
-
 def test_check_reference_precision_settles_what_differences_cannot():
     from conftest import run_cli
 

@@ -67,12 +67,10 @@ def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows,
     from ..render.tables import select_nodes
 
     if points is not None:
-        if precision is not None:
-            raise UsageError("--precision is not available with --points yet: use --at, or batch with a point per line")
         if any(getattr(v, "sigma", None) is not None for v in parse_point(at).values()):
             raise UsageError("± values are for one point (--at), not --points: give each point's values in the file")
-        eval_points(program, file, points, at, fmt, digits, wrt, quiet, strict, color, nodes=nodes, stats=stats,
-                    strategy=strategy)
+        eval_points(program, file, points, at, fmt, digits, wrt, quiet, strict, color, precision, nodes=nodes,
+                    stats=stats, strategy=strategy)
         return
     compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
@@ -91,8 +89,9 @@ def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows,
         require_finite(named_numbers(result.value, result.gradient.items()))
 
 
-def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color, **refused):
-    """eval --points: a record per point, each chunk of points computed by one pair of sweeps."""
+def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color, precision=None, **refused):
+    """eval --points: a record per point, each chunk of points computed by one pair of sweeps
+    (with --precision, point by point in mpmath)."""
     from ..engine.evaluate import check_wrt
     from ..io.lines import open_input
     from ..io.points import Points, check_options, check_sources
@@ -101,7 +100,8 @@ def eval_points(program, file, path, at, fmt, digits, wrt, quiet, strict, color,
     compiled = load_program(program, file)
     wrt = check_wrt(wrt, compiled.input_names)
     check_options(fmt, **refused)
-    points = Points(compiled, open_input(path), parse_point(at), wrt, strict, csv=fmt == "csv")
+    m = None if precision is None else number_type(precision, compiled)
+    points = Points(compiled, open_input(path), parse_point(at), wrt, strict, csv=fmt == "csv", m=m)
     show_each(points.chunks(), fmt, color, digits=digits, drop_value=quiet and bool(wrt))
     points.check()
 

@@ -5,6 +5,7 @@ path, so errors, warnings and exit codes are those of `gradcli eval`."""
 import click
 
 from ..core.errors import UsageError
+from ..core.graph import Literal
 from ..io.lines import parse_point
 from .options import (
     color_option,
@@ -17,6 +18,7 @@ from .options import (
     strict_option,
 )
 from .output import report, require_finite, show, show_each
+from .precision import number_type, precision_options
 
 _common = stacked(  # the options every driver shares: the program, the point, the format, --strict
     program_input(),
@@ -25,6 +27,7 @@ _common = stacked(  # the options every driver shares: the program, the point, t
     digits_option(),
     strict_option(help="Exit 1 when a value or a derivative is not finite."),
     color_option(),
+    precision_options,
 )
 
 
@@ -87,46 +90,49 @@ def parse_pairs(specs, option):
               help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
 @sparse_options
 @points_option
-def jacobian_command(program, at, file, of, fmt, digits, strict, color, mode, sparse, stats, points):
+def jacobian_command(program, at, file, of, fmt, digits, strict, color, precision, mode, sparse, stats, points):
     """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
     from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
 
     check_stats(sparse, stats)
     compiled, compute = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian
+    m = number_type(precision, compiled)
     if points is not None:
-        return at_points(lambda p: compute(compiled, p, mode), points, parse_point(at), fmt, strict)
-    write(compute(compiled, parse_point(at), mode), fmt, digits, strict, color, stats)
+        return at_points(lambda p: compute(compiled, p, mode, m), points, parse_point(at), fmt, strict)
+    write(compute(compiled, parse_point(at), mode, m), fmt, digits, strict, color, stats)
 
 
 @click.command("jvp")
 @_common
 @click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="The direction v over the inputs (left out: 0).")
 @points_option
-def jvp_command(program, at, file, of, fmt, digits, strict, color, direction, points):
+def jvp_command(program, at, file, of, fmt, digits, strict, color, precision, direction, points):
     """The outputs' values and J·v at the --at point, by one forward-mode (tangent) sweep."""
     from ..engine.jacobian import jvp
 
     compiled, v = load_outputs(program, file, of), parse_pairs(direction, "--dir")
+    m = number_type(precision, compiled)
     if points is not None:
         v = known(v, compiled.input_names)
-        return at_points(lambda p: jvp(compiled, p, v), points, parse_point(at), fmt, strict)
-    write(jvp(compiled, parse_point(at), v), fmt, digits, strict, color)
+        return at_points(lambda p: jvp(compiled, p, v, m), points, parse_point(at), fmt, strict)
+    write(jvp(compiled, parse_point(at), v, m), fmt, digits, strict, color)
 
 
 @click.command("vjp")
 @_common
 @click.option("--seed", "seed", multiple=True, metavar="NAME=VALUE", help="The output weights u (left out: 0; one output: 1).")
 @points_option
-def vjp_command(program, at, file, of, fmt, digits, strict, color, seed, points):
+def vjp_command(program, at, file, of, fmt, digits, strict, color, precision, seed, points):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
     from ..engine.jacobian import vjp
 
     compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed") if seed else None
+    m = number_type(precision, compiled)
     if points is not None:
         u = known(u, compiled.output_names)
-        return at_points(lambda p: vjp(compiled, p, u), points, parse_point(at), fmt, strict)
-    write(vjp(compiled, parse_point(at), u), fmt, digits, strict, color)
+        return at_points(lambda p: vjp(compiled, p, u, m), points, parse_point(at), fmt, strict)
+    write(vjp(compiled, parse_point(at), u, m), fmt, digits, strict, color)
 
 
 @click.command("hessian")
@@ -134,7 +140,7 @@ def vjp_command(program, at, file, of, fmt, digits, strict, color, seed, points)
 @click.option("--hvp", metavar="V1,V2,...", help="Only H·v, v in input order (forward over reverse: one sweep).")
 @click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="Only H·v, v by name (left out: 0).")
 @sparse_options
-def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, direction, sparse, stats):
+def hessian_command(program, at, file, of, fmt, digits, strict, color, precision, hvp, direction, sparse, stats):
     """Value, gradient and Hessian of PROGRAM at the --at point (reverse over reverse on the
     derivative graph, or --sparse: one H·v per colour), or H·v alone with --dir or --hvp
     (forward over reverse: O(edges))."""
@@ -148,13 +154,13 @@ def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, dire
         raise UsageError("--sparse computes the whole Hessian, and --hvp/--dir one product H·v: use one")
     check_stats(sparse, stats)
     compiled = load_outputs(program, file, of)
-    point = parse_point(at)
+    point, m = parse_point(at), number_type(precision, compiled)
     if direction:
-        s = hessian_times(compiled, point, parse_point(direction, "--dir"))
+        s = hessian_times(compiled, point, parse_point(direction, "--dir"), m)
     elif hvp is not None:
-        s = hessian_vector_product(compiled, point, parse_vector(hvp))
+        s = hessian_vector_product(compiled, point, parse_vector(hvp), m)
     else:
-        s = (sparse_hessian if sparse else hessian)(compiled, point)
+        s = (sparse_hessian if sparse else hessian)(compiled, point, m)
     write(s, fmt, digits, strict, color, stats)
 
 
@@ -162,18 +168,19 @@ def hessian_command(program, at, file, of, fmt, digits, strict, color, hvp, dire
 @_common
 @click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE", help="The direction v over the inputs (left out: 0).")
 @click.option("--order", type=int, default=2, show_default=True, help="The highest derivative K (0 to 40).")
-def taylor_command(program, at, file, of, fmt, digits, strict, color, direction, order):
+def taylor_command(program, at, file, of, fmt, digits, strict, color, precision, direction, order):
     """d^k/dt^k f(x + t·v) at t = 0 for k = 0..K of a single output, by Taylor-mode propagation."""
     from ..derived.taylor import taylor
 
-    result = taylor(load_outputs(program, file, of), parse_point(at), parse_pairs(direction, "--dir"), order)
+    compiled = load_outputs(program, file, of)
+    result = taylor(compiled, parse_point(at), parse_pairs(direction, "--dir"), order, number_type(precision, compiled))
     write(result, fmt, digits, strict, color)
 
 
 def parse_vector(text):
-    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0]."""
+    """`--hvp 1,0,-2` -> [1.0, 0.0, -2.0], each keeping its decimal text (for --precision)."""
     try:
-        return [float(part) for part in text.split(",")]
+        return [Literal(part.strip()) for part in text.split(",")]
     except ValueError:
         raise UsageError(f"--hvp {text!r}: expected numbers separated by commas, one per input, e.g. --hvp 1,0") from None
 

@@ -1,4 +1,5 @@
-"""`--precision DIGITS`: the option, shared by eval, batch and explain, and the number type it picks.
+"""`--precision DIGITS`: the option, shared by eval, batch, explain and the derivative drivers, and
+the number type it picks.
 
 mpmath is imported only when the option is given (numbers/mp.py), so a float64 run never pays
 for it.
@@ -19,7 +20,7 @@ def precision_options(f):
     return click.option(
         "--precision", type=click.IntRange(MIN_DIGITS, MAX_DIGITS), metavar="DIGITS",
         help=f"Compute with DIGITS significant digits ({MIN_DIGITS}..{MAX_DIGITS}; mpmath, with guard "
-        "digits) instead of float64; literals and --at values are read as decimals.",
+        "digits) instead of float64; literals and input values (--at, --dir, points) are read as decimals.",
     )(f)
 
 

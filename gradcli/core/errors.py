@@ -65,10 +65,17 @@ class EvaluationFailed(GradcliError):
     exit_code = 1
 
 
+def finite(x):
+    """Neither inf nor nan, by the number's own test: an mpmath number (--precision) past
+    float64's range is finite, where math.isfinite would call it inf."""
+    context = getattr(x, "context", None)
+    return context.isfinite(x) if context is not None else math.isfinite(x)
+
+
 def not_finite(numbers):
     """The --strict failure for (label, number) pairs when some number is not finite, else
     None: `--strict: not finite: value, d/dx`."""
-    bad = [label for label, x in numbers if not math.isfinite(x)]
+    bad = [label for label, x in numbers if not finite(x)]
     return EvaluationFailed(f"--strict: not finite: {', '.join(bad)}") if bad else None
 
 

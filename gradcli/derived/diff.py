@@ -11,16 +11,18 @@ from ..core.printing import node_count, program_text, statements
 from ..core.program import Program
 from ..engine.reverse import reverse
 from ..engine.stats import unshared_cost
+from ..numbers.float64 import FloatMath
 from ..numbers.symbolic import SymbolicMath
 from ..numbers.text import count_text
 
 # -- derivative graphs -----------------------------------------------------------------
 
 
-def gradient_nodes(graph, output, wrt):
+def gradient_nodes(graph, output, wrt, s=FloatMath):
     """Append the reverse sweep of `output` to `graph` as nodes; the node of d output / d w
-    for each node w in `wrt`. One sweep, linear in the output's part of the graph."""
-    m = SymbolicMath(graph)
+    for each node w in `wrt`. One sweep, linear in the output's part of the graph. Constants
+    fold in the number type `s` (under --precision, at that precision)."""
+    m = SymbolicMath(graph, s)
     values = [m.value(i) for i in range(len(graph))]
     adjoints = reverse(Program(graph, output, ""), values, m)[0]
     return [m.node(adjoints[w]) for w in wrt]

@@ -2,10 +2,9 @@
 or a Hessian-vector product by forward over reverse (dual numbers through one reverse sweep)."""
 
 import copy
-import math
 from functools import cached_property
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, finite
 from ..core.program import Program
 from ..engine.evaluate import evaluate, named_numbers, single_output
 from ..engine.forward import forward, point_values
@@ -51,7 +50,7 @@ class SecondOrder:
         """The sweep's warnings, then one per second-order entry that is not finite: a nan
         there comes from the derivative graph, which the sweep's warnings do not see."""
         what = "the Hessian entry" if self.hessian is not None else "the Hessian-vector product's entry"
-        bad = [f"{what} {label} is {_word(h)}" for label, h in self.entries() if not math.isfinite(h)]
+        bad = [f"{what} {label} is {_word(h)}" for label, h in self.entries() if not finite(h)]
         return [*self.result.warnings, *bad]
 
     @property
@@ -63,27 +62,28 @@ def _word(x):
     return "nan" if x != x else ("inf" if x > 0 else "-inf")
 
 
-def _values_at(program, graph, point):
+def _values_at(program, graph, point, m):
     """Every node of the extended graph, checked once it is built, at the point: one forward sweep."""
     graph.validate()
-    return forward(Program(graph, program.output, program.source), point_values(program, point))
+    return forward(Program(graph, program.output, program.source), point_values(program, point, m), m)
 
 
-def hessian(program, point):
+def hessian(program, point, m=FloatMath):
     """The full Hessian by reverse over reverse: n sweeps over the derivative graph, one row
-    each (the whole row, so symmetry is a check, not a copy)."""
+    each (the whole row, so symmetry is a check, not a copy). In the number type `m`, the
+    derivative graph's constants folded in it too."""
     program = compiled(program)
     single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
-    result = evaluate(program, point)
+    result = evaluate(program, point, m=m)
     graph = copy.deepcopy(program.graph)
     ids = program.input_ids
-    rows = [gradient_nodes(graph, g, ids) for g in gradient_nodes(graph, program.output, ids)]
-    values = _values_at(program, graph, point)
+    rows = [gradient_nodes(graph, g, ids, m) for g in gradient_nodes(graph, program.output, ids, m)]
+    values = _values_at(program, graph, point, m)
     return SecondOrder(result, hessian=[[values[h] for h in row] for row in rows])
 
 
-def hessian_vector_product(program, point, vector):
+def hessian_vector_product(program, point, vector, m=FloatMath):
     """H·v for v in input order (`--hvp V1,V2,...`): forward over reverse, as hvp."""
     program = compiled(program)
     n = len(program.input_ids)
@@ -92,10 +92,10 @@ def hessian_vector_product(program, point, vector):
             f"--hvp has {len(vector)} component{'s' if len(vector) != 1 else ''}, the program "
             f"{n} input{'s' if n != 1 else ''} ({', '.join(program.input_names)})"
         )
-    return hvp(program, point, dict(zip(program.input_names, vector)))
+    return hvp(program, point, dict(zip(program.input_names, vector)), m)
 
 
-def hvp(program, point, direction):
+def hvp(program, point, direction, m=FloatMath):
     """H·v by forward over reverse: the forward and reverse sweeps run once with dual numbers
     (value, tangent) whose inputs' tangents are v, so every adjoint's tangent is d adjoint /
     dt along x + t·v, and the inputs' are H·v: O(edges), no derivative graph, no n sweeps.
@@ -104,14 +104,14 @@ def hvp(program, point, direction):
     single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    result = evaluate(program, point)
-    v = [float(direction.get(name, 0.0)) for name in program.input_names]
-    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point), v), vector=v)
+    result = evaluate(program, point, m=m)
+    v = [m.number(direction.get(name, 0.0)) for name in program.input_names]
+    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point, m), v, m), vector=v)
 
 
-def dual_sweep(program, inputs, v):
-    """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
-    dual numbers whose inputs' tangents are v."""
-    D = dual_math(FloatMath)
+def dual_sweep(program, inputs, v, m=FloatMath):
+    """H·v at the input values `inputs` (program order, in the number type `m`): one forward
+    and one reverse sweep of dual numbers over `m` whose inputs' tangents are v."""
+    D = dual_math(m)
     adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
     return [adjoints[i].tangent for i in program.input_ids]

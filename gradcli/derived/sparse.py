@@ -17,6 +17,7 @@ from ..core.errors import UsageError
 from ..engine.evaluate import evaluate, single_output
 from ..engine.forward import point_values
 from ..engine.jacobian import MODES, FirstOrder, sweep_at
+from ..numbers.float64 import FloatMath
 from .diff import compiled, require_inputs
 from .hessian import SecondOrder, dual_sweep
 
@@ -128,11 +129,12 @@ class Sparsity:
                 ("dense", self.sweeps >= self.dense_sweeps)]
 
 
-def sparse_jacobian(program, point, mode="auto"):
-    """The Jacobian with one tangent sweep per column colour (or adjoint sweep per row colour)."""
+def sparse_jacobian(program, point, mode="auto", m=FloatMath):
+    """The Jacobian with one tangent sweep per column colour (or adjoint sweep per row colour),
+    in the number type `m`."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point)
+    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     rows = jacobian_pattern(program)
     cols = [[] for _ in ids]
@@ -143,17 +145,17 @@ def sparse_jacobian(program, point, mode="auto"):
     ncol, nrow = max(by_col, default=-1) + 1, max(by_row, default=-1) + 1
     if mode == "auto":
         mode = "forward" if ncol <= nrow else "reverse"
-    matrix = [[0.0] * len(ids) for _ in outs]
+    matrix = [[m.zero] * len(ids) for _ in outs]
     if mode == "forward":
         for c in range(ncol):
-            t = lp.tangents({ids[j]: 1.0 for j in range(len(ids)) if by_col[j] == c})
+            t = lp.tangents({ids[j]: m.one for j in range(len(ids)) if by_col[j] == c})
             for k, row in enumerate(rows):
                 for j in row:
                     if by_col[j] == c:
                         matrix[k][j] = t[outs[k]]
     else:
         for c in range(nrow):
-            adj = lp.adjoints({outs[k]: 1.0 for k in range(len(outs)) if by_row[k] == c})
+            adj = lp.adjoints({outs[k]: m.one for k in range(len(outs)) if by_row[k] == c})
             for k, row in enumerate(rows):
                 if by_row[k] == c:
                     for j in row:
@@ -164,20 +166,21 @@ def sparse_jacobian(program, point, mode="auto"):
     return result
 
 
-def sparse_hessian(program, point):
-    """The Hessian with one Hessian-vector product per colour of a star colouring."""
+def sparse_hessian(program, point, m=FloatMath):
+    """The Hessian with one Hessian-vector product per colour of a star colouring, in the
+    number type `m`."""
     program = compiled(program)
     single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
-    result = evaluate(program, point)
+    result = evaluate(program, point, m=m)
     n = len(program.input_ids)
     rows = [_bits(r) for r in hessian_pattern(program)]
     colour = star_colouring([[q for q in row if q != p] for p, row in enumerate(rows)])
     ncolours = max(colour, default=-1) + 1
-    inputs = point_values(program, point)
-    products = [dual_sweep(program, inputs, [1.0 if colour[j] == c else 0.0 for j in range(n)])
+    inputs = point_values(program, point, m)
+    products = [dual_sweep(program, inputs, [m.one if colour[j] == c else m.zero for j in range(n)], m)
                 for c in range(ncolours)]
-    matrix = [[0.0] * n for _ in range(n)]
+    matrix = [[m.zero] * n for _ in range(n)]
     for p, row in enumerate(rows):
         alone = {}  # colour -> whether one column of row p has it
         for q in row:

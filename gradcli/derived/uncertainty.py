@@ -148,11 +148,11 @@ def second_order(program, point, sigmas, gradient, m=FloatMath):
     names = program.input_names
     picked = [k for k, name in enumerate(names) if name in sigmas]
     hess = {}
-    first = gradient_nodes(graph, program.output, ids)
+    first = gradient_nodes(graph, program.output, ids, m)
     for i in picked:
-        row = gradient_nodes(graph, first[i], ids)
+        row = gradient_nodes(graph, first[i], ids, m)
         for j in picked:
-            hess[i, j] = (row[j], gradient_nodes(graph, row[j], ids)[j])  # f_ij and f_ijj
+            hess[i, j] = (row[j], gradient_nodes(graph, row[j], ids, m)[j])  # f_ij and f_ijj
     values = forward(Program(graph, program.output, program.source), point_values(program, point, m), m)
     u2 = {k: m.mul(m.number(sigmas[names[k]]), m.number(sigmas[names[k]])) for k in picked}
     variance = m.zero

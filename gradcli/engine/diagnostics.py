@@ -1,17 +1,18 @@
 """Warnings in the user's words: where a sweep first went non-finite, named as the user wrote it."""
 
-import math
-
 from ..core.errors import Located, where
+from ..numbers.float64 import FloatMath
+from ..numbers.text import format_number
 from .reverse import edge_offsets
 
 # -- warnings in the user's words --------------------------------------------------------
 
 
-def nonfinite_warnings(program, values, partials, adjoints):
+def nonfinite_warnings(program, values, partials, adjoints, m=FloatMath):
     """Name the node where the forward sweep first went non-finite, and the edge where the
-    reverse sweep did, in the user's own terms (the subexpression and its position)."""
-    isfinite = math.isfinite
+    reverse sweep did, in the user's own terms (the subexpression and its position); finite
+    by the number type `m`'s own test (mpmath's numbers go past float64's range)."""
+    isfinite = m.isfinite
     found = []
     graph = program.graph
     if not isfinite(sum(values)):
@@ -43,7 +44,7 @@ def nonfinite_warnings(program, values, partials, adjoints):
                 elif not isfinite(d):
                     why = f"its local partial is {_word(d)}"
                 else:
-                    why = f"the product {a!r} × {d!r} overflows"
+                    why = f"the product {format_number(a)} × {format_number(d)} overflows"
                 found.append(_located(
                     program, i,
                     f"the reverse sweep went {_word(c)} on the edge into {describe(program, i)} "

@@ -106,7 +106,7 @@ def _result(program, values, swept, m, full, counted=None):
     """The Result of the gradient sweep's (adjoints, partials, notes): warnings and notes in
     the user's words; with `full`, every edge's partial and every adjoint (see evaluate)."""
     adjoints, partials, notes = swept
-    warnings = nonfinite_warnings(program, values, partials, adjoints)
+    warnings = nonfinite_warnings(program, values, partials, adjoints, m)
     if notes:
         pairs = program.graph.label_pairs()
         notes = [f"{describe(program, i, pairs)}: {said}" for i, said in notes]

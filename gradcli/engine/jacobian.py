@@ -5,10 +5,10 @@ One forward sweep gives every node's value; the op table's rules give every loca
 of J), reverse mode one adjoint sweep per output (a row). `auto` takes the fewer sweeps.
 """
 
-import math
-
 from ..core.errors import Located, UsageError
 from ..core.ops import OPS
+from ..numbers.float64 import FloatMath
+from ..numbers.text import format_number
 from .diagnostics import describe, nonfinite_warnings
 from .forward import forward, point_values
 from .tangent import LocalPartials
@@ -51,11 +51,12 @@ class FirstOrder:
         return [*zip(self.outputs, self.values), *self.entries()]
 
 
-def sweep_at(program, point):
-    """Values and the table of local partials at `point`, with warnings and notes."""
-    values = forward(program, point_values(program, point))
-    lp = LocalPartials(program, values)
-    return values, lp, nonfinite_warnings(program, values, [], [0.0]), _notes(program, lp)
+def sweep_at(program, point, m=FloatMath):
+    """Values and the table of local partials at `point` in the number type `m`, with
+    warnings and notes."""
+    values = forward(program, point_values(program, point, m), m)
+    lp = LocalPartials(program, values, m)
+    return values, lp, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, lp)
 
 
 def _notes(program, lp):
@@ -75,14 +76,15 @@ def _notes(program, lp):
 def _derivative_warnings(program, lp, result):
     """One warning when some derivative is not finite though every value is: the first node
     (in creation order) with a non-finite local partial, as the user wrote it."""
-    bad = [label for label, x in result.entries() if not math.isfinite(x)]
+    isfinite = lp.m.isfinite
+    bad = [label for label, x in result.entries() if not isfinite(x)]
     if not bad or result.warnings:
         return
     found = f"not finite: {', '.join(bad)}"
     for i, d in enumerate(lp.local):
-        if d is not None and not all(math.isfinite(x) for x in d):
-            k = next(k for k, x in enumerate(d) if not math.isfinite(x))
-            where = f"; the local partial of {describe(program, i)} to argument {k + 1} is {d[k]!r}"
+        if d is not None and not all(isfinite(x) for x in d):
+            k = next(k for k, x in enumerate(d) if not isfinite(x))
+            where = f"; the local partial of {describe(program, i)} to argument {k + 1} is {format_number(d[k])}"
             result.warnings.append(Located(found + where, program.source, program.position(i)))
             return
     result.warnings.append(found)
@@ -95,21 +97,22 @@ def require_inputs_of(names, valid, option, what):
         raise UsageError(f"{option} {', '.join(unknown)}: not an {what} of the program ({what}s: {', '.join(valid) or 'none'})")
 
 
-def jacobian(program, point, mode="auto"):
-    """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps."""
+def jacobian(program, point, mode="auto", m=FloatMath):
+    """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps (in the
+    number type `m`)."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point)
+    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     if mode == "auto":
         mode = "forward" if len(ids) < len(outs) else "reverse"
     if mode == "forward":
-        columns = [lp.tangents({i: 1.0}) for i in ids]
+        columns = [lp.tangents({i: m.one}) for i in ids]
         matrix = [[t[o] for t in columns] for o in outs]
         sweeps = len(ids)
     else:
-        rows = [lp.adjoints({o: 1.0}) for o in outs]
-        matrix = [[adj[i] if i < len(adj) else 0.0 for i in ids] for adj in rows]
+        rows = [lp.adjoints({o: m.one}) for o in outs]
+        matrix = [[adj[i] if i < len(adj) else m.zero for i in ids] for adj in rows]
         sweeps = len(outs)
     result = FirstOrder(program, values, warnings, notes, sweeps, mode)
     result.jacobian = matrix
@@ -117,19 +120,19 @@ def jacobian(program, point, mode="auto"):
     return result
 
 
-def jvp(program, point, direction):
+def jvp(program, point, direction, m=FloatMath):
     """The values and J·v by one tangent sweep; `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    values, lp, warnings, notes = sweep_at(program, point)
+    values, lp, warnings, notes = sweep_at(program, point, m)
     by_id = dict(zip(program.input_names, program.input_ids))
-    t = lp.tangents({by_id[n]: float(v) for n, v in direction.items()})
+    t = lp.tangents({by_id[n]: m.number(v) for n, v in direction.items()})
     result = FirstOrder(program, values, warnings, notes, 1, "forward")
     result.jvp = [t[o] for o in program.outputs]
     _derivative_warnings(program, lp, result)
     return result
 
 
-def vjp(program, point, seed=None):
+def vjp(program, point, seed=None, m=FloatMath):
     """The values and u·J by one adjoint sweep; `seed` maps output names to u (left out: 0;
     with one output it may be left out altogether: u = 1)."""
     names = program.output_names
@@ -138,13 +141,13 @@ def vjp(program, point, seed=None):
             raise UsageError(f"--seed is needed with several outputs: give the weights u, e.g. --seed {names[0]}=1 (outputs: {', '.join(names)})")
         seed = {names[0]: 1.0}
     require_inputs_of(seed, names, "--seed", "output")
-    values, lp, warnings, notes = sweep_at(program, point)
+    values, lp, warnings, notes = sweep_at(program, point, m)
     weights = {}
     for name, node in zip(names, program.outputs):
         if name in seed:
-            weights[node] = weights.get(node, 0.0) + float(seed[name])
+            weights[node] = weights.get(node, m.zero) + m.number(seed[name])
     adj = lp.adjoints(weights)
     result = FirstOrder(program, values, warnings, notes, 1, "reverse")
-    result.vjp = [adj[i] if i < len(adj) else 0.0 for i in program.input_ids]
+    result.vjp = [adj[i] if i < len(adj) else m.zero for i in program.input_ids]
     _derivative_warnings(program, lp, result)
     return result

@@ -2,7 +2,8 @@
 
 A CSV file with a header naming inputs (the header is line 1), or JSON Lines of objects (the
 first row that is not blank or a `#` comment decides which); each row is a point over the --at
-defaults. A row that cannot be read, or a point whose computation fails, is an error record for
+defaults, its values keeping their decimal text (a Literal), so that --precision reads `0.1` as
+one tenth. A row that cannot be read, or a point whose computation fails, is an error record for
 its line only, and the run goes on; as in io.batch, only reading and computing are inside the
 except, and writing the records is the caller's.
 """
@@ -13,7 +14,7 @@ import json
 
 from ..core.errors import GradcliError, UsageError, not_finite
 from .batch import check_failures
-from .lines import numbered_lines
+from .lines import decimal, numbered_lines
 from .records import error_record
 
 
@@ -86,7 +87,7 @@ def _csv_row(header, text):
 
 def _json_row(text):
     try:
-        row = json.loads(text)
+        row = json.loads(text, parse_float=str, parse_int=str)  # a number's text, every digit
     except ValueError:
         return "not a JSON object"
     return _numbers(row) if isinstance(row, dict) else "not a JSON object"
@@ -96,7 +97,7 @@ def _numbers(row):
     point = {}
     for name, cell in row.items():
         try:
-            point[name] = float(cell)
+            point[name] = decimal(cell) if isinstance(cell, str) else float(cell)
         except (TypeError, ValueError):
             return f"the value of {name}, {cell!r}, is not a number"
     return point

@@ -9,6 +9,7 @@ import sys
 
 from ..core.errors import UsageError
 from ..core.graph import Literal
+from ..core.ops import CONSTANTS
 
 BOM = b"\xef\xbb\xbf"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -106,9 +107,17 @@ def _value(option, part, text):
     return Literal(text)
 
 
+def decimal(text):
+    """A value as written (a Literal: a float that keeps its text); ValueError where float()
+    refuses it, and for `pi` and `e`, which are the language's names, not values."""
+    if text.strip() in CONSTANTS:
+        raise ValueError(f"{text!r} is not a number")
+    return Literal(text.strip())
+
+
 def _number(option, part, text):
     try:
-        return Literal(text) if text not in ("pi", "e") else float(text)
+        return decimal(text)
     except ValueError:
         raise UsageError(f"{option} {part!r}: {text!r} is not a number") from None
 

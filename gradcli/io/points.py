@@ -18,11 +18,12 @@ from itertools import chain
 import numpy as np
 
 from ..core.errors import GradcliError, UsageError
+from ..engine.evaluate import evaluate
 from ..engine.forward import forward
 from ..engine.reverse import reverse
 from ..numbers.arrays import NumpyMath
 from .batch import check_failures
-from .lines import decode_line, is_blank, numbered_blocks
+from .lines import decimal, decode_line, is_blank, numbered_blocks
 from .records import Chunk, Header
 
 
@@ -63,7 +64,8 @@ class Points:
 
     `defaults` (--at) give the inputs with no CSV column or no JSON key; `wrt` chooses the
     partials; with `strict` a point whose value or a partial is not finite counts as failed;
-    with `csv`, a Header (the partial columns) comes first.
+    with `csv`, a Header (the partial columns) comes first. With a number type `m`
+    (--precision) each point is swept on its own in `m`, its values read as decimals.
     """
 
     # Points per sweep: columns of 16,384 float64 (128 KiB) stay in the CPU's cache and below
@@ -72,8 +74,10 @@ class Points:
     ROWS = 1 << 14
     SWEEP_FLOATS = 1 << 22
 
-    def __init__(self, program, stream, defaults, wrt=(), strict=False, csv=False):
+    def __init__(self, program, stream, defaults, wrt=(), strict=False, csv=False, m=None):
         self.program = program
+        self.m = m
+        self.read = float if m is None else decimal  # a cell's number
         self.csv = csv
         self.defaults = defaults
         self.names = list(wrt) or list(program.input_names)
@@ -136,6 +140,8 @@ class Points:
 
     def _evaluate(self, lines, columns, errors):
         """Sweep the good rows, max_rows at a time; the results as lists of floats."""
+        if self.m is not None:
+            return self._evaluate_each(lines, columns, errors)
         n = len(lines)
         value, partials = [], [[] for _ in self.wrt_ids]
         for lo in range(0, n, self.max_rows):
@@ -154,13 +160,30 @@ class Points:
                 out += p.tolist()
         return Chunk(self.names, lines, value, partials, errors)
 
+    def _evaluate_each(self, lines, columns, errors):
+        """--precision: each point by its own pair of sweeps in the number type m."""
+        value, partials = [], [[] for _ in self.wrt_ids]
+        names, isfinite = self.program.input_names, self.m.isfinite
+        for k in range(len(lines)):
+            point = {name: c[k] if isinstance(c, list) else c for name, c in zip(names, columns)}
+            r = evaluate(self.program, point, m=self.m)
+            value.append(r.value)
+            for out, name in zip(partials, self.names):
+                out.append(r.gradient[name])
+            if self.strict and not all(isfinite(x) for x in [r.value, *r.gradient.values()]):
+                self.failed += 1
+        return Chunk(self.names, lines, value, partials, errors)
+
     def check(self):
         check_failures(self.failed, self.total, "points")
 
     # -- parsing a block of lines ---------------------------------------------------------
 
     def _columns(self, rows_by_name):
-        """An input column per program input: the file's numbers, or the --at default."""
+        """An input column per program input: the file's numbers, or the --at default (as
+        they are for --precision, else as float64 arrays and floats)."""
+        if self.m is not None:
+            return [rows_by_name.get(name, self.defaults.get(name)) for name in self.program.input_names]
         return [
             np.asarray(rows_by_name[name], dtype=float) if name in rows_by_name else float(self.defaults[name])
             for name in self.program.input_names
@@ -179,7 +202,7 @@ class Points:
                 continue
             try:
                 cells = self._csv_cells(raw)
-                row = [(name, _number(name, cells[j])) for name, j in self.wanted]
+                row = [(name, _number(name, cells[j], self.read)) for name, j in self.wanted]
             except GradcliError as e:
                 errors.append((number, e.render_line()))
                 continue
@@ -189,7 +212,7 @@ class Points:
         return lines, self._columns(numbers), errors
 
     def _csv_fast(self, first, block):
-        if not self.wanted or b'"' in block or b"\0" in block:
+        if not self.wanted or b'"' in block or b"\0" in block or self.m is not None:
             return None
         # Every row must have ncols - 1 commas, else the cells would shift between rows (a
         # blank row fails here, or, with one column, as a number below).
@@ -234,11 +257,11 @@ class Points:
             lines.append(number)
             for name, x in zip(self.program.input_names, row):
                 numbers[name].append(x)
-        return lines, [np.array(numbers[name], dtype=float) for name in self.program.input_names], errors
+        return lines, self._columns(numbers), errors
 
     def _json_point(self, text):
         try:
-            obj = json.loads(text)
+            obj = json.loads(text) if self.m is None else json.loads(text, parse_float=str, parse_int=str)
         except ValueError as e:
             raise UsageError(f"not JSON: {e}") from None
         if not isinstance(obj, dict):
@@ -249,18 +272,20 @@ class Points:
             if value is None:
                 if name not in self.defaults:
                     raise UsageError(f"{name}: no value (and no --at {name}=... default)")
-                value = self.defaults[name]
+                row.append(self.defaults[name])  # --at's value, a Literal: its text kept
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 raise UsageError(f"{name}: {json.dumps(value)} is not a number")
-            row.append(_number(name, value))
+            row.append(_number(name, value, self.read if isinstance(value, str) else float))
         return row
 
 
-def _number(name, cell):
-    """A cell's float64 (anything float() reads, as for --at), or an error naming the input."""
+def _number(name, cell, read=float):
+    """A cell's number by `read` (float64, anything float() reads as for --at; or its decimal
+    text for --precision), or an error naming the input."""
     if isinstance(cell, str) and not cell.strip():
         raise UsageError(f"{name}: no value")
     try:
-        return float(cell)
+        return read(cell)
     except (ValueError, OverflowError):
         raise UsageError(f"{name}: {cell!r} is not a number") from None

@@ -62,6 +62,7 @@ class NumpyMath:
     ge = np.greater_equal
     where = staticmethod(np.where)
     known = staticmethod(lambda c: bool(c) if np.ndim(c) == 0 else None)
+    isfinite = np.isfinite
     add = np.add
     sub = np.subtract
     mul = np.multiply

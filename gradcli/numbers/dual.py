@@ -3,7 +3,7 @@
 A dual x + ε·t (ε² = 0) is what lets a reverse sweep run "forward over reverse": with every
 value and every adjoint a dual, the adjoints' tangents are the Hessian-vector product H·v in
 the same O(edges) sweep. `dual_math(s)` builds the number type over a scalar type `s`
-(FloatMath today; an mpmath type can use it unchanged): each kernel is the scalar kernel for
+(FloatMath, or MpMath under --precision): each kernel is the scalar kernel for
 the value and the op table's own local partials, in `s`, for the tangent, so a dual never needs
 derivative rules of its own. A zero tangent (a constant, a direction's left-out component)
 contributes nothing, as an edge out of a constant contributes nothing to the gradient.
@@ -61,7 +61,7 @@ def _kernel(s, name):
     rule = OPS[name].partials
 
     def kernel(*xs):
-        xs = [_lift(x) for x in xs]
+        xs = [x if isinstance(x, Dual) else Dual(x, s.zero) for x in xs]
         vs = [x.value for x in xs]
         y = value(*vs)
         if all(x.tangent == 0 for x in xs):
@@ -97,6 +97,7 @@ def dual_math(s):
         "gt": staticmethod(lambda a, b: s.gt(_lift(a).value, _lift(b).value)),
         "ge": staticmethod(lambda a, b: s.ge(_lift(a).value, _lift(b).value)),
         "known": staticmethod(s.known),
+        "isfinite": staticmethod(lambda x: s.isfinite(_lift(x).value) and s.isfinite(_lift(x).tangent)),
         "where": staticmethod(lambda c, a, b: a if s.known(c) else b),
     }
     for name in OPS:

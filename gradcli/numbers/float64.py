@@ -13,7 +13,8 @@ uncertain numbers) needs only another namespace with the same names:
   `number(x)` (an input value) and `const(c)` (a literal's value), all in the type;
 - predicates: `eq`, `gt`, `ge` give a condition, `where(c, a, b)` picks by one, `true` and
   `false` are conditions, and `known(c)` is True or False when a condition is the same at
-  every point the number stands for (None when it is not: a column of points, a graph node).
+  every point the number stands for (None when it is not: a column of points, a graph node),
+  and `isfinite(x)`, the type's own test (an mpmath number past float64's range is finite).
   Each convention at a non-differentiable point is one `where` in its op's rule.
 """
 
@@ -205,6 +206,7 @@ class FloatMath:
     gt = staticmethod(operator.gt)
     ge = staticmethod(operator.ge)
     known = staticmethod(bool)
+    isfinite = staticmethod(math.isfinite)  # neither inf nor nan: the test of the warnings and --strict
 
     @staticmethod
     def where(c, a, b):

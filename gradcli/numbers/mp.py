@@ -60,12 +60,19 @@ class MpMath:
         """An input value: its decimal text when it has one (`0.1` is one tenth, `1e400` is
         finite, though float64 overflows), else exact."""
         text = getattr(x, "text", None)
-        if text is not None:
+        if isinstance(text, str):
             try:
                 return self.mpf(text.strip().replace("_", ""))
             except (ValueError, TypeError):
                 pass
         return self.mpf(x)
+
+    def text(self, x):
+        """x's decimal text with every working digit (a Literal's text reads back as x)."""
+        return self.ctx.nstr(x, self.ctx.dps + 3)
+
+    def isfinite(self, x):
+        return self.ctx.isfinite(x)
 
     def const(self, c):
         """A literal's value from its text; pi and e at this precision."""

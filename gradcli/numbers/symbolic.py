@@ -14,6 +14,7 @@ below), and the reverse sweep's dead-branch masks become `select`s too."""
 
 import math
 
+from ..core.graph import Literal
 from ..core.ops import OPS
 from ..numbers.float64 import FloatMath
 
@@ -52,16 +53,24 @@ class SymbolicMath:
     two_over_sqrt_pi = FloatMath.two_over_sqrt_pi
     number = const = staticmethod(float)
 
-    def __init__(self, graph):
+    def __init__(self, graph, s=FloatMath):
+        """Constants fold in the scalar type `s`: float64, or mpmath under --precision, whose
+        folded constants become literals carrying every working digit."""
         self.graph = graph
+        self.s = s
+        if s is not FloatMath:
+            self.ln2, self.ln10, self.two_over_sqrt_pi = s.ln2, s.ln10, s.two_over_sqrt_pi
+
+    def _constant_value(self, data):
+        return data if self.s is FloatMath else self.s.const(data)
 
     def value(self, i):
-        """Node i as a number: a literal (`2`, `-2`, `pi`) as its float, so rules fold it."""
+        """Node i as a number: a literal (`2`, `-2`, `pi`) as its value in `s`, so rules fold it."""
         op, ps = self.graph.op[i], self.graph.parents[i]
         if op == "const":
-            return self.graph.data[i]
+            return self._constant_value(self.graph.data[i])
         if op == "neg" and self.graph.op[ps[0]] == "const":
-            return -self.graph.data[ps[0]]
+            return -self._constant_value(self.graph.data[ps[0]])
         return Node(self, i)
 
     def node(self, v):
@@ -70,18 +79,22 @@ class SymbolicMath:
         if isinstance(v, Node):
             return v.id
         g = self.graph
-        v = float(v)
         if v != v:
             zero = g.const(0.0)
             return g.intern("div", (zero, zero))
-        if math.copysign(1.0, v) < 0:
-            return g.intern("neg", (g.const(-v),))
-        return g.const(v)
+        if math.copysign(1.0, float(v)) < 0:
+            return g.intern("neg", (g.const(self._literal(-v)),))
+        return g.const(self._literal(v))
+
+    def _literal(self, v):
+        """A constant node's data: a float, or a Literal with every digit of an `s` number."""
+        return float(v) if self.s is FloatMath else Literal(self.s.text(v))
 
     def apply(self, op, *args):
-        """`op` of args: folded when every argument is a constant, else a node."""
+        """`op` of args: folded (in `s`) when every argument is a constant, else a node."""
         if not any(isinstance(a, Node) for a in args):
-            return float(getattr(FloatMath, op)(*args))
+            y = getattr(self.s, op)(*args)
+            return float(y) if self.s is FloatMath else y
         return self.value(self.graph.intern(op, tuple(self.node(a) for a in args)))
 
     def _negated(self, v):

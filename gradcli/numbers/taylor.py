@@ -5,209 +5,205 @@ recurrences (Griewank & Walther, *Evaluating Derivatives*, ch. 13): products by 
 quotients and square roots by solving for the next coefficient, and every function with a
 simple derivative u = f'(x) by y_k = (1/k) Σ_{j=1..k} j·x_j·u_{k-j}; where u involves y itself
 (exp, tan, tanh, sigmoid) it is built one coefficient behind y. Each rule costs O(K²). The
-zeroth coefficient is the float64 kernel's value, so it is `eval`'s value bit for bit; every
-division is IEEE's (nan or ±inf, never an exception). Piecewise functions follow the branch
+rules work in a number type `m` (float64, or mpmath under --precision: `rules(m)`); the
+zeroth coefficient is m's kernel's value, so it is `eval`'s value bit for bit; every division
+is m's IEEE-like one (nan or ±inf, never an exception). Piecewise functions follow the branch
 their arguments' values select, with eval's conventions at the kinks (abs and relu at 0: the
 zero series, a k-way tie of max/min: the mean of the tied series, select at c = 0: b).
 """
 
-from .float64 import FloatMath as F
+from functools import cache
 
-_div = F.div
-
-
-def const(c, order):
-    return [c] + [0.0] * order
+from .float64 import FloatMath
 
 
-def _is_const(x):
-    return not any(x[1:])
+class Series:
+    """The recurrences in the number type `m`."""
 
+    def __init__(self, m):
+        self.m = m
 
-def _add(a, b):
-    return [p + q for p, q in zip(a, b)]
+    def const(self, c, order):
+        return [c] + [self.m.zero] * order
 
+    def is_const(self, x):
+        return not any(x[1:])
 
-def _scale(s, a):
-    return [s * p for p in a]
+    def add(self, a, b):
+        return [p + q for p, q in zip(a, b)]
 
+    def scale(self, s, a):
+        return [s * p for p in a]
 
-def _mul(a, b):
-    return [sum(a[j] * b[k - j] for j in range(k + 1)) if k else a[0] * b[0] for k in range(len(a))]
+    def mul(self, a, b):
+        return [sum(a[j] * b[k - j] for j in range(k + 1)) if k else a[0] * b[0] for k in range(len(a))]
 
+    def quotient(self, a, b):
+        div = self.m.div
+        c = [div(a[0], b[0])]
+        for k in range(1, len(a)):
+            c.append(div(a[k] - sum(b[j] * c[k - j] for j in range(1, k + 1)), b[0]))
+        return c
 
-def _quotient(a, b):
-    c = [F.div(a[0], b[0])]
-    for k in range(1, len(a)):
-        c.append(_div(a[k] - sum(b[j] * c[k - j] for j in range(1, k + 1)), b[0]))
-    return c
-
-
-def _sqrt(x, y0=None):
-    y = [F.sqrt(x[0]) if y0 is None else y0]
-    for k in range(1, len(x)):
-        y.append(_div(x[k] - sum(y[j] * y[k - j] for j in range(1, k)), 2.0 * y[0]))
-    return y
-
-
-def _through(x, y0, u):
-    """y with y' = u·x': y_k = (1/k) Σ_{j=1..k} j x_j u_{k-j}, `u` a series known to order K-1,
-    or a function giving u_m from y_0..y_m (when u involves y)."""
-    y = [y0]
-    us = []
-    for k in range(1, len(x)):
-        us.append(u(y) if callable(u) else u[k - 1])
-        y.append(sum(j * x[j] * us[k - j] for j in range(1, k + 1)) / k)
-    return y
-
-
-def _exp(x, y0=None):
-    return _through(x, F.exp(x[0]) if y0 is None else y0, lambda y: y[len(y) - 1])
-
-
-def _log(x, y0=None):
-    return _through(x, F.log(x[0]) if y0 is None else y0, _quotient(const(1.0, len(x) - 1), x))
-
-
-def _sin_cos(x):
-    s, c = [F.sin(x[0])], [F.cos(x[0])]
-    for k in range(1, len(x)):
-        s.append(sum(j * x[j] * c[k - j] for j in range(1, k + 1)) / k)
-        c.append(-sum(j * x[j] * s[k - j] for j in range(1, k + 1)) / k)
-    return s, c
-
-
-def _sinh_cosh(x):
-    s, c = [F.sinh(x[0])], [F.cosh(x[0])]
-    for k in range(1, len(x)):
-        s.append(sum(j * x[j] * c[k - j] for j in range(1, k + 1)) / k)
-        c.append(sum(j * x[j] * s[k - j] for j in range(1, k + 1)) / k)
-    return s, c
-
-
-def _square_plus(x, c):
-    """x² + c as a series."""
-    sq = _mul(x, x)
-    sq[0] += c
-    return sq
-
-
-def _pow(x, p, y0=None):
-    """x^p: for a constant exponent the recurrence y_k = Σ_{j<k} (p(k-j) - j) x_{k-j} y_j / (k x_0),
-    by repeated products at a zero base with a whole exponent, else exp(p·log x)."""
-    y0 = F.pow(x[0], p[0]) if y0 is None else y0
-    if not _is_const(p):
-        return _exp(_mul(p, _log(x)), y0)
-    r = p[0]
-    if r == 0:
-        return const(1.0, len(x) - 1)
-    if x[0] == 0 and r == int(r) and 0 < r <= 64:
-        y = const(1.0, len(x) - 1)
-        for _ in range(int(r)):
-            y = _mul(y, x)
+    def sqrt(self, x, y0=None):
+        y = [self.m.sqrt(x[0]) if y0 is None else y0]
+        for k in range(1, len(x)):
+            y.append(self.m.div(x[k] - sum(y[j] * y[k - j] for j in range(1, k)), 2.0 * y[0]))
         return y
-    y = [y0]
-    for k in range(1, len(x)):
-        y.append(_div(sum((r * (k - j) - j) * x[k - j] * y[j] for j in range(k)), k * x[0]))
-    return y
+
+    def through(self, x, y0, u):
+        """y with y' = u·x': y_k = (1/k) Σ_{j=1..k} j x_j u_{k-j}, `u` a series known to order
+        K-1, or a function giving u_m from y_0..y_m (when u involves y)."""
+        y = [y0]
+        us = []
+        for k in range(1, len(x)):
+            us.append(u(y) if callable(u) else u[k - 1])
+            y.append(sum(j * x[j] * us[k - j] for j in range(1, k + 1)) / k)
+        return y
+
+    def exp(self, x, y0=None):
+        return self.through(x, self.m.exp(x[0]) if y0 is None else y0, lambda y: y[len(y) - 1])
+
+    def log(self, x, y0=None):
+        return self.through(x, self.m.log(x[0]) if y0 is None else y0, self.one_over(x))
+
+    def one_over(self, s):
+        return self.quotient(self.const(self.m.one, len(s) - 1), s)
+
+    def pair(self, x, s0, c0, sign):
+        """(s, c) with s' = c·x' and c' = sign·s·x': sin and cos (sign -1), sinh and cosh (+1)."""
+        s, c = [s0], [c0]
+        for k in range(1, len(x)):
+            s.append(sum(j * x[j] * c[k - j] for j in range(1, k + 1)) / k)
+            c.append(sign * sum(j * x[j] * s[k - j] for j in range(1, k + 1)) / k)
+        return s, c
+
+    def square_plus(self, x, c):
+        """x² + c as a series."""
+        sq = self.mul(x, x)
+        sq[0] += c
+        return sq
+
+    def pow(self, x, p, y0=None):
+        """x^p: for a constant exponent the recurrence y_k = Σ_{j<k} (p(k-j) - j) x_{k-j} y_j /
+        (k x_0), by repeated products at a zero base with a whole exponent, else exp(p·log x)."""
+        y0 = self.m.pow(x[0], p[0]) if y0 is None else y0
+        if not self.is_const(p):
+            return self.exp(self.mul(p, self.log(x)), y0)
+        r = p[0]
+        if r == 0:
+            return self.const(self.m.one, len(x) - 1)
+        if x[0] == 0 and r == int(r) and 0 < r <= 64:
+            y = self.const(self.m.one, len(x) - 1)
+            for _ in range(int(r)):
+                y = self.mul(y, x)
+            return y
+        y = [y0]
+        for k in range(1, len(x)):
+            y.append(self.m.div(sum((r * (k - j) - j) * x[k - j] * y[j] for j in range(k)), k * x[0]))
+        return y
+
+    def extreme(self, better):
+        def rule(*xs):
+            best = xs[0][0]
+            for x in xs[1:]:
+                if x[0] != x[0] or better(x[0], best):
+                    best = x[0]
+            tied = [x for x in xs if x[0] == best]
+            if not tied:  # a nan argument
+                return self.const(best, len(xs[0]) - 1)
+            mean = [sum(x[k] for x in tied) / len(tied) for k in range(len(xs[0]))]
+            mean[0] = best
+            return mean
+
+        return rule
+
+    def piece(self, f):
+        """A function constant between its jumps: its value, then zeros."""
+        return lambda x: self.const(f(x[0]), len(x) - 1)
+
+    def unit(self, u_of_x, kernel):
+        """f with f'(x) = u_of_x(x) (a series built from x alone), f(x_0) by m's kernel."""
+        return lambda x: self.through(x, kernel(x[0]), u_of_x(x))
+
+    def hypot(self, a, b):
+        y0 = self.m.hypot(a[0], b[0])
+        if y0 == 0:  # eval's convention at (0, 0): derivatives (0, 0)
+            return self.const(self.m.zero, len(a) - 1)
+        return self.sqrt(self.add(self.mul(a, a), self.mul(b, b)), y0)
+
+    def atan2(self, a, b):
+        """y' = (b·a' - a·b') / (a² + b²)."""
+        zero = self.m.zero
+        da = [k * a[k] for k in range(1, len(a))] + [zero]
+        db = [k * b[k] for k in range(1, len(b))] + [zero]
+        num = self.add(self.mul(b, da), self.scale(-1.0, self.mul(a, db)))
+        q = self.quotient(num, self.add(self.mul(a, a), self.mul(b, b)))
+        return [self.m.atan2(a[0], b[0])] + [q[k - 1] / k for k in range(1, len(a))]
+
+    def gauss(self, x, sign):
+        """sign · 2/√π · e^(-x²): the derivative of erf (sign 1) and erfc (-1)."""
+        return self.scale(sign * self.m.two_over_sqrt_pi, self.exp(self.scale(-1.0, self.mul(x, x))))
+
+    def sigmoid(self, x):
+        return self.through(x, self.m.sigmoid(x[0]), lambda y: y[-1] - sum(y[i] * y[len(y) - 1 - i] for i in range(len(y))))
+
+    def square_of(self, sign, kernel):
+        """tan (sign 1) and tanh (-1): y' = 1 + sign·y², built one coefficient behind y."""
+        return lambda x: self.through(x, kernel(x[0]), lambda y: (1.0 if len(y) == 1 else 0.0) + sign * sum(
+            y[i] * y[len(y) - 1 - i] for i in range(len(y))))
+
+    def one_minus_square(self, x):
+        return self.scale(-1.0, self.square_plus(x, -1.0))
 
 
-def _extreme(better):
-    def rule(*xs):
-        best = xs[0][0]
-        for x in xs[1:]:
-            if x[0] != x[0] or better(x[0], best):
-                best = x[0]
-        tied = [x for x in xs if x[0] == best]
-        if not tied:  # a nan argument
-            return const(best, len(xs[0]) - 1)
-        mean = [sum(x[k] for x in tied) / len(tied) for k in range(len(xs[0]))]
-        mean[0] = best
-        return mean
-
-    return rule
-
-
-def _piece(f):
-    """A function constant between its jumps: its value, then zeros."""
-    return lambda x: const(f(x[0]), len(x) - 1)
-
-
-def _unit(u_of_x, kernel):
-    """f with f'(x) = u_of_x(x) (a series built from x alone), f(x_0) by the float kernel."""
-    return lambda x: _through(x, kernel(x[0]), u_of_x(x))
-
-
-def _one_over(s):
-    return _quotient(const(1.0, len(s) - 1), s)
-
-
-def _hypot(a, b):
-    y0 = F.hypot(a[0], b[0])
-    if y0 == 0:  # eval's convention at (0, 0): derivatives (0, 0)
-        return const(0.0, len(a) - 1)
-    return _sqrt(_add(_mul(a, a), _mul(b, b)), y0)
-
-
-def _atan2(a, b):
-    """y' = (b·a' - a·b') / (a² + b²)."""
-    da = [k * a[k] for k in range(1, len(a))] + [0.0]
-    db = [k * b[k] for k in range(1, len(b))] + [0.0]
-    num = _add(_mul(b, da), _scale(-1.0, _mul(a, db)))
-    q = _quotient(num, _add(_mul(a, a), _mul(b, b)))
-    return [F.atan2(a[0], b[0])] + [q[k - 1] / k for k in range(1, len(a))]
-
-
-def _two_over_sqrt_pi_exp_minus_square(x):
-    return _scale(F.two_over_sqrt_pi, _exp(_scale(-1.0, _mul(x, x))))
-
-
-def _sigmoid(x):
-    return _through(x, F.sigmoid(x[0]), lambda y: y[-1] - sum(y[i] * y[len(y) - 1 - i] for i in range(len(y))))
+@cache
+def rules(m):
+    """Every op's rule in the number type `m`: op name -> function of the arguments' series."""
+    s, F = Series(m), m
+    return {
+        "add": s.add,
+        "sub": lambda a, b: [p - q for p, q in zip(a, b)],
+        "mul": s.mul,
+        "div": s.quotient,
+        "neg": lambda a: [-p for p in a],
+        "pow": s.pow,
+        "sin": lambda x: s.pair(x, F.sin(x[0]), F.cos(x[0]), -1)[0],
+        "cos": lambda x: s.pair(x, F.sin(x[0]), F.cos(x[0]), -1)[1],
+        "tan": s.square_of(1, F.tan),
+        "asin": s.unit(lambda x: s.one_over(s.sqrt(s.one_minus_square(x))), F.asin),
+        "acos": s.unit(lambda x: s.scale(-1.0, s.one_over(s.sqrt(s.one_minus_square(x)))), F.acos),
+        "atan": s.unit(lambda x: s.one_over(s.square_plus(x, 1.0)), F.atan),
+        "atan2": s.atan2,
+        "sinh": lambda x: s.pair(x, F.sinh(x[0]), F.cosh(x[0]), 1)[0],
+        "cosh": lambda x: s.pair(x, F.sinh(x[0]), F.cosh(x[0]), 1)[1],
+        "tanh": s.square_of(-1, F.tanh),
+        "asinh": s.unit(lambda x: s.one_over(s.sqrt(s.square_plus(x, 1.0))), F.asinh),
+        "acosh": s.unit(lambda x: s.one_over(s.sqrt(s.square_plus(x, -1.0))), F.acosh),
+        "atanh": s.unit(lambda x: s.one_over(s.one_minus_square(x)), F.atanh),
+        "exp": s.exp,
+        "expm1": lambda x: [F.expm1(x[0])] + s.exp(x)[1:],
+        "log": s.log,
+        "log1p": lambda x: s.log([x[0] + 1.0, *x[1:]], F.log1p(x[0])),
+        "log2": lambda x: [F.log2(x[0])] + s.scale(F.div(F.one, F.ln2), s.log(x))[1:],
+        "log10": lambda x: [F.log10(x[0])] + s.scale(F.div(F.one, F.ln10), s.log(x))[1:],
+        "sqrt": s.sqrt,
+        "cbrt": lambda x: s.pow(x, s.const(F.div(F.one, 3.0), len(x) - 1), F.cbrt(x[0])),
+        "abs": lambda x: [F.abs(x[0])] + s.scale(F.sign(x[0]), x)[1:],
+        "hypot": s.hypot,
+        "sigmoid": s.sigmoid,
+        "relu": lambda x: [F.relu(x[0])] + s.scale(F.step(x[0]), x)[1:],
+        "softplus": lambda x: s.through(x, F.softplus(x[0]), s.sigmoid(x)),
+        "erf": s.unit(lambda x: s.gauss(x, 1.0), F.erf),
+        "erfc": s.unit(lambda x: s.gauss(x, -1.0), F.erfc),
+        "max": s.extreme(lambda a, b: a > b),
+        "min": s.extreme(lambda a, b: a < b),
+        "sign": s.piece(F.sign),
+        "step": s.piece(F.step),
+        "select": lambda c, a, b: list(a) if c[0] > 0 else list(b),
+        "floor": s.piece(F.floor),
+        "ceil": s.piece(F.ceil),
+    }
 
 
-RULES = {
-    "add": _add,
-    "sub": lambda a, b: [p - q for p, q in zip(a, b)],
-    "mul": _mul,
-    "div": _quotient,
-    "neg": lambda a: [-p for p in a],
-    "pow": _pow,
-    "sin": lambda x: _sin_cos(x)[0],
-    "cos": lambda x: _sin_cos(x)[1],
-    "tan": lambda x: _through(x, F.tan(x[0]), lambda y: (1.0 if len(y) == 1 else 0.0) + sum(
-        y[i] * y[len(y) - 1 - i] for i in range(len(y)))),
-    "asin": _unit(lambda x: _one_over(_sqrt(_scale(-1.0, _square_plus(x, -1.0)))), F.asin),
-    "acos": _unit(lambda x: _scale(-1.0, _one_over(_sqrt(_scale(-1.0, _square_plus(x, -1.0))))), F.acos),
-    "atan": _unit(lambda x: _one_over(_square_plus(x, 1.0)), F.atan),
-    "atan2": _atan2,
-    "sinh": lambda x: _sinh_cosh(x)[0],
-    "cosh": lambda x: _sinh_cosh(x)[1],
-    "tanh": lambda x: _through(x, F.tanh(x[0]), lambda y: (1.0 if len(y) == 1 else 0.0) - sum(
-        y[i] * y[len(y) - 1 - i] for i in range(len(y)))),
-    "asinh": _unit(lambda x: _one_over(_sqrt(_square_plus(x, 1.0))), F.asinh),
-    "acosh": _unit(lambda x: _one_over(_sqrt(_square_plus(x, -1.0))), F.acosh),
-    "atanh": _unit(lambda x: _one_over(_scale(-1.0, _square_plus(x, -1.0))), F.atanh),
-    "exp": _exp,
-    "expm1": lambda x: [F.expm1(x[0])] + _exp(x)[1:],
-    "log": _log,
-    "log1p": lambda x: _log([x[0] + 1.0, *x[1:]], F.log1p(x[0])),
-    "log2": lambda x: [F.log2(x[0])] + _scale(1.0 / F.ln2, _log(x))[1:],
-    "log10": lambda x: [F.log10(x[0])] + _scale(1.0 / F.ln10, _log(x))[1:],
-    "sqrt": _sqrt,
-    "cbrt": lambda x: _pow(x, const(1.0 / 3.0, len(x) - 1), F.cbrt(x[0])),
-    "abs": lambda x: [F.abs(x[0])] + _scale(F.sign(x[0]), x)[1:],
-    "hypot": _hypot,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: [F.relu(x[0])] + _scale(F.step(x[0]), x)[1:],
-    "softplus": lambda x: _through(x, F.softplus(x[0]), _sigmoid(x)),
-    "erf": _unit(_two_over_sqrt_pi_exp_minus_square, F.erf),
-    "erfc": _unit(lambda x: _scale(-1.0, _two_over_sqrt_pi_exp_minus_square(x)), F.erfc),
-    "max": _extreme(lambda a, b: a > b),
-    "min": _extreme(lambda a, b: a < b),
-    "sign": _piece(F.sign),
-    "step": _piece(F.step),
-    "select": lambda c, a, b: list(a) if c[0] > 0 else list(b),
-    "floor": _piece(F.floor),
-    "ceil": _piece(F.ceil),
-}
+RULES = rules(FloatMath)

@@ -7,6 +7,8 @@ prints as `1`, nan as `nan`, and a count of 3**1000 paths never as a 4300-digit 
 import math
 import re
 
+from ..core.errors import finite
+
 INF = math.inf
 
 
@@ -36,7 +38,7 @@ RAW = "\ue000"  # brackets a number's digits that to_json writes as a bare JSON 
 def json_number(x):
     """A float for RFC 8259 JSON: non-finite numbers become the strings "nan", "inf", "-inf";
     an arbitrary-precision number carries every digit (a raw number: see raw_numbers)."""
-    if x is None or math.isfinite(x):
+    if x is None or finite(x):
         if getattr(x, "shown_digits", None) is not None:
             return f"{RAW}{format_number(x)}{RAW}"
         return x

@@ -75,7 +75,7 @@ def csv_header(header):
 def csv_rows(lines, values, partials, digits=None):
     """csv rows under the header, from columns: line numbers, values, a list per partial; the
     error cell is empty. (Numbers and line numbers never need quoting.)"""
-    spec = _number_spec(digits)
+    spec, (values, *partials) = _number_columns([values, *partials], digits)
     return _fill("%d," + spec + "," + "".join("," + spec for _ in partials) + "\n", [lines, values, *partials], ",")
 
 
@@ -94,8 +94,8 @@ def csv_record(rec, names, digits=None):
 def plain_rows(values, partials, digits=None, drop_value=False):
     """A line per result: the value, then each partial, tab-separated (only the partials
     when `drop_value`: -q with --wrt)."""
-    columns = list(partials) if drop_value else [values, *partials]
-    return _fill("\t".join([_number_spec(digits)] * len(columns)) + "\n", columns, "\t")
+    spec, columns = _number_columns(list(partials) if drop_value else [values, *partials], digits)
+    return _fill("\t".join([spec] * len(columns)) + "\n", columns, "\t")
 
 
 @renders("Record", "plain")
@@ -110,6 +110,14 @@ def _number_spec(digits):
     """The %-format that writes a float as format_number does, but for the ".0" of an
     integral number: repr, or `digits` significant digits (both spell nan, inf, -inf alike)."""
     return "%r" if digits is None else f"%.{digits}g"
+
+
+def _number_columns(columns, digits):
+    """(%-format, columns) for columns of numbers: floats as they are; mpmath numbers
+    (--precision), whose repr is no number, as format_number's text."""
+    if any(getattr(c[0], "shown_digits", None) is not None for c in columns if len(c)):
+        return "%s", [[format_number(x, digits) for x in c] for c in columns]
+    return _number_spec(digits), columns
 
 
 def _fill(row, columns, sep):
