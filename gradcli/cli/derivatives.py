@@ -8,6 +8,7 @@ from ..core.errors import UsageError, not_finite
 from ..io.lines import parse_point
 from .options import color_option, digits_option, load_program, output_format, program_input, stacked, strict_option
 from .output import out, print_tables, report
+from .precision import correlation_option, refuse_plus_minus, with_covariance
 
 _common = stacked(  # the options every driver shares: the program, the point, the format, --strict
     program_input(),
@@ -112,17 +113,21 @@ def parse_pairs(specs, option):
               help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
 @sparse_options
 @points_option
-def jacobian_command(program, at, file, of, fmt, digits, strict, color, mode, sparse, stats, points):
-    """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
+@correlation_option
+def jacobian_command(program, at, file, of, fmt, digits, strict, color, mode, sparse, stats, points, correlation):
+    """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the
+    --at point; with `±` values (x=1.5±0.01), each output's σ and their covariance J Σ Jᵀ."""
     from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
     from ..render import derivatives as views
 
     check_stats(sparse, stats)
-    compiled, compute = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian
+    compiled, compute, point = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian, parse_point(at)
     if points is not None:
-        return at_points(lambda p: compute(compiled, p, mode), views, points, parse_point(at), fmt, strict)
-    write(compute(compiled, parse_point(at), mode), fmt, digits, strict, color, views, stats)
+        refuse_plus_minus(point, correlation)
+        return at_points(lambda p: compute(compiled, p, mode), views, points, point, fmt, strict)
+    result = compute(compiled, point, mode)
+    write(result, fmt, digits, strict, color, with_covariance(views, result, point, correlation), stats)
 
 
 @click.command("jvp")

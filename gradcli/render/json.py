@@ -121,6 +121,10 @@ def jsonl_record(rec, digits=None):
         return to_json(rec) + "\n"
     out = {"line": rec["line"], **json_result(rec["value"], rec["gradient"].items(), digits)}
     out.update((key, rec[key]) for key in ("warnings", "notes") if key in rec)
+    if "budget" in rec:  # a line with ± values: eval's keys
+        from .uncertainty import budget_record
+
+        out.update(budget_record(rec["budget"], digits))
     if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
         out["error"] = rec["failed"]
     return to_json(out) + "\n"

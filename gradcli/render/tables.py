@@ -183,8 +183,12 @@ def record_tables(rec, digits=None):
     table = quantity_table()
     for label, x in named_numbers(rec["value"], rec["gradient"].items()):
         table.add_row(Text(label), Text(format_number(x, digits)))
-    failed = [Text(f"line {rec['line']}: error: {rec['failed']}", style="red")] if "failed" in rec else []
-    return [title(f"line {rec['line']}"), fitted(table), *failed]
+    below = [Text(f"line {rec['line']}: error: {rec['failed']}", style="red")] if "failed" in rec else []
+    if "budget" in rec:  # a line with ± values: eval's budget tables
+        from .uncertainty import budget_tables
+
+        below = [*budget_tables(rec["budget"], digits), *below]
+    return [title(f"line {rec['line']}"), fitted(table), *below]
 
 
 @renders("Chunk", "table")

@@ -67,8 +67,9 @@ def csv_result(result, digits=None, wrt=None):
 
 @renders("Header", "csv")
 def csv_header(header):
-    """The csv header of batch and points output: `line,value,error,d/dNAME,...`."""
-    return csv_text([["line", "value", "error", *(f"d/d{name}" for name in header.names)]])
+    """The csv header of batch and points output: `line,value,error,d/dNAME,...`, then the
+    uncertainty columns when the first result had a budget."""
+    return csv_text([["line", "value", "error", *(f"d/d{name}" for name in header.names), *header.uncertainty]])
 
 
 def csv_rows(lines, values, partials, digits=None):
@@ -79,14 +80,17 @@ def csv_rows(lines, values, partials, digits=None):
 
 
 @renders("Record", "csv")
-def csv_record(rec, names, digits=None):
-    """A record as a csv row under the header of `names`; a name the record lacks has partial 0."""
+def csv_record(rec, names, digits=None, uncertainty=None):
+    """A record as a csv row under the header of `names` (and the `uncertainty` columns); a
+    name the record lacks has partial 0, a record without a budget empty uncertainty cells."""
+    extra = len(uncertainty or ())
     if "error" in rec:
-        return csv_text([[rec["line"], "", rec["error"], *[""] * len(names)]])
+        return csv_text([[rec["line"], "", rec["error"], *[""] * (len(names) + extra)]])
     gradient = rec["gradient"]
-    if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
+    if "failed" in rec or extra:  # --strict: the numbers, and why the line counts as failed
         numbers = [format_number(x, digits) for x in (rec["value"], *(gradient.get(name, 0.0) for name in names))]
-        return csv_text([[rec["line"], numbers[0], rec["failed"], *numbers[1:]]])
+        budget = [format_number(x, digits) for _, x in rec["budget"].columns()] if "budget" in rec else [""] * extra
+        return csv_text([[rec["line"], numbers[0], rec.get("failed", ""), *numbers[1:], *budget]])
     return csv_rows([rec["line"]], [rec["value"]], [[gradient.get(name, 0.0)] for name in names], digits)
 
 
@@ -102,7 +106,8 @@ def plain_record(rec, digits=None, drop_value=False):
     """A record as a plain line; an error is `error<TAB>line N: message`."""
     if "error" in rec:
         return f"error\tline {rec['line']}: {rec['error']}\n"
-    return plain_rows([rec["value"]], [[g] for g in rec["gradient"].values()], digits, drop_value)
+    budget = [[x] for _, x in rec["budget"].columns()] if "budget" in rec else []
+    return plain_rows([rec["value"]], [*([g] for g in rec["gradient"].values()), *budget], digits, drop_value)
 
 
 def _number_spec(digits):
