@@ -1,6 +1,7 @@
 """Benchmarks of issue 13: --precision, the uncertainty budget's overhead, Monte Carlo.
 
-    python bench/precision.py
+    python bench/precision.py                 # everything
+    python bench/precision.py uncertainty     # only the uncertainty rows
 
 In-process (the library, as `gradcli eval` calls it), medians of 5 runs after one warm-up;
 parsing is outside the timings. Not a test: CI does not run this.
@@ -48,8 +49,9 @@ def paired(plain, uncertain, calls, repeat=31):
 
 def main():
     rows = []
-    for label, text, at in [("W2 tanh chain, 1,000 steps", tanh_chain(1000), "w=0.5"),
-                            ("100-node program (wide sum)", wide_sum(15, 5), "v0=1,v1=2,v2=0.5,v3=1.5,v4=0.7")]:
+    workloads = [("W2 tanh chain, 1,000 steps", tanh_chain(1000), "w=0.5"),
+                 ("100-node program (wide sum)", wide_sum(15, 5), "v0=1,v1=2,v2=0.5,v3=1.5,v4=0.7")]
+    for label, text, at in [] if "uncertainty" in sys.argv[1:] else workloads:
         program = compile_program(text)
         point = parse_point([at])
         f64 = median(lambda: evaluate(program, point))
@@ -71,6 +73,8 @@ def main():
     result = evaluate(program, uncertain)
     mc = median(lambda: budget(result, uncertain, "mc:1000000"), repeat=3)
     rows.append(("W4 Monte Carlo, 10^6 samples", mc, None, ""))
+    mc = median(lambda: budget(result, uncertain, "mc:1000000", {("x1", "x2"): 0.3}), repeat=3)
+    rows.append(("W4 Monte Carlo, 10^6 samples, x1 and x2 correlated", mc, None, ""))
     for label, t, ratio, what in rows:
         extra = f"  ({ratio:.2f}{what})" if ratio else ""
         print(f"{label:62s} {t * 1000:10.3f} ms{extra}")

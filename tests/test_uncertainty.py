@@ -255,14 +255,18 @@ def test_batch_correlation_pairs_follow_each_lines_inputs():
 
 
 def test_batch_csv_has_the_uncertainty_columns_where_rows_fit():
-    out, lines = batch("-o", "csv", input="x*2 @ x=1±0.1\nx*3 @ x=1\nx*4 @ x=1±0.5\nx*y @ x=1±0.1,y=1±0.1\n",)
-    assert lines[0] == "line,value,error,d/dx,uncertainty,first_order,sensitivity.x,contribution.x,share.x"
-    assert lines[1] == "1,2,,2,0.2,0.2,2,0.2,1"
-    assert lines[2] == "2,3,,3,,,,,"  # no ±: no budget, empty cells
-    assert lines[3] == "3,4,,4,2,2,4,2,1"
-    assert lines[4].startswith("4,,no csv column") and out.returncode == 1
+    out, lines = batch("-o", "csv", "--wrt", "x", "--wrt", "y",
+                       input="x*y @ x=1±0.1,y=2±0.1\nx*3 @ x=1\nx*4 @ x=1±0.5\nx*y+z @ x=1±0.1,y=1±0.1,z=1±0.1\n")
+    assert lines[0] == ("line,value,error,d/dx,d/dy,uncertainty,first_order,sensitivity.x,contribution.x,share.x,"
+                        "sensitivity.y,contribution.y,share.y")
+    assert lines[1] == "1,2,,2,1,0.223606797749979,0.223606797749979,2,0.2,0.8,1,0.1,0.2"
+    assert lines[2] == "2,3,,3,0,,,,,,,,"  # no ±: no budget, empty cells
+    assert lines[3] == "3,4,,4,0,2,2,4,2,1,,,"  # no ± on y: its cells are empty
+    assert lines[4].startswith('4,,"no csv column for sensitivity.z, contribution.z, share.z: the uncertainty columns')
+    assert lines[4].count(",") >= lines[0].count(",") and out.returncode == 1
     out, lines = batch("-o", "csv", "--wrt", "x", "--wrt", "y", input="x*3 @ x=1\nx*y @ x=1±0.1,y=1\n")
-    assert lines[0] == "line,value,error,d/dx,d/dy" and "uncertainty budget" in lines[2]
+    assert lines[0] == "line,value,error,d/dx,d/dy"
+    assert "no csv column for uncertainty, first_order, sensitivity.x" in lines[2]
 
 
 def test_batch_plain_and_table_show_the_budget():

@@ -162,9 +162,10 @@ class Batch:
         if missing:
             return (f"no csv column for {', '.join('d/d' + name for name in missing)}: the columns are the "
                     f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt")
-        if labels and labels != self.budget_columns:
-            return (f"no csv columns for this line's uncertainty budget ({', '.join(labels)}): the columns are the "
-                    f"first result's ({', '.join(self.budget_columns) or 'none'}); use -o jsonl")
+        missing = [label for label in labels if label not in self.budget_columns]
+        if missing:
+            return (f"no csv column for {', '.join(missing)}: the uncertainty columns are the first result's "
+                    f"({', '.join(self.budget_columns) or 'none'}); use -o jsonl")
         return None
 
     def _with_header(self, records):

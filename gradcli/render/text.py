@@ -82,14 +82,15 @@ def csv_rows(lines, values, partials, digits=None):
 @renders("Record", "csv")
 def csv_record(rec, names, digits=None, uncertainty=None):
     """A record as a csv row under the header of `names` (and the `uncertainty` columns); a
-    name the record lacks has partial 0, a record without a budget empty uncertainty cells."""
+    name the record lacks has partial 0, an uncertainty column its budget lacks an empty cell."""
     extra = len(uncertainty or ())
     if "error" in rec:
         return csv_text([[rec["line"], "", rec["error"], *[""] * (len(names) + extra)]])
     gradient = rec["gradient"]
     if "failed" in rec or extra:  # --strict: the numbers, and why the line counts as failed
         numbers = [format_number(x, digits) for x in (rec["value"], *(gradient.get(name, 0.0) for name in names))]
-        budget = [format_number(x, digits) for _, x in rec["budget"].columns()] if "budget" in rec else [""] * extra
+        found = dict(rec["budget"].columns()) if "budget" in rec else {}
+        budget = [format_number(found[label], digits) if label in found else "" for label in uncertainty or ()]
         return csv_text([[rec["line"], numbers[0], rec.get("failed", ""), *numbers[1:], *budget]])
     return csv_rows([rec["line"]], [rec["value"]], [[gradient.get(name, 0.0)] for name in names], digits)
 
