@@ -322,3 +322,65 @@ def test_jacobian_correlations_and_their_refusals():
     assert out.returncode == 2 and "needs inputs with an uncertainty" in out.stderr
     out = run_cli("jacobian", "--at", "w=1±0.1,v=2", "--correlation", "w:v=0.5", JAC)
     assert out.returncode == 2 and "v is an input without an uncertainty" in out.stderr
+
+
+# -- the Python API -----------------------------------------------------------------------
+
+
+def test_api_values_with_plus_minus_give_the_budget_the_cli_gives():
+    rec = record("--at", "w=1.5±0.01,x=2±0.1", "--correlation", "w:x=0.3", "sin(w)*x")
+    for x in ("2±0.1", "2+-0.1", gradcli.Uncertain(2, 0.1), gradcli.Uncertain("2", "0.1")):
+        r = gradcli.evaluate("sin(w)*x", w="1.5±0.01", x=x, correlations={("w", "x"): 0.3})
+        assert r.budget.uncertainty == rec["uncertainty"] and r.gradient == rec["gradient"]
+        assert [row.share for row in r.budget.rows] == [rec["budget"][n]["share"] for n in ("w", "x")]
+    assert gradcli.evaluate("sin(w)*x", w=1.5, x=2).budget is None
+
+
+def test_api_methods_match_the_cli():
+    for method in ("second-order", "mc:5000"):
+        rec = record("--at", "x=1±0.5", "--uncertainty", method, "--seed-rng", "3", "exp(x)")
+        b = gradcli.evaluate("exp(x)", x="1±0.5", uncertainty=method, seed=3).budget
+        assert b.uncertainty == rec["uncertainty"] and b.first_order == rec["first_order"]
+
+
+def test_api_precision_matches_the_cli_and_float_runs_skip_mpmath():
+    import subprocess
+    import sys
+
+    from gradcli.numbers.text import format_number
+
+    r = gradcli.evaluate("(1 + x) - 1 + x/3", x="0.1", precision=40)
+    plain = run("eval", "-o", "plain", "--precision", "40", "--at", "x=0.1", "(1 + x) - 1 + x/3").stdout
+    assert f"value {format_number(r.value)}\n" == plain.splitlines(keepends=True)[0]
+    assert format_number(r.value) == "0.1333333333333333333333333333333333333333"
+    code = "import gradcli, sys; gradcli.evaluate('x*2', x='1±0.1'); print('mpmath' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
+
+
+def test_api_jacobian_covariance_matches_the_cli():
+    doc = json.loads(run("jacobian", "-o", "json", "--at", "w=1±0.1,v=2±0.2", "--correlation", "w:v=0.5", JAC).stdout)
+    j = gradcli.jacobian(JAC, {"w": "1±0.1", "v": gradcli.Uncertain(2, 0.2)}, correlations={("w", "v"): 0.5})
+    assert j.covariance.matrix == doc["covariance"] and j.covariance.sigmas == list(doc["uncertainty"].values())
+    assert gradcli.jacobian(JAC, {"w": 1, "v": 2}).covariance is None
+
+
+@pytest.mark.parametrize("call, said", [
+    (lambda: gradcli.evaluate("x^2", x=1, precision=0), "whole number of digits"),
+    (lambda: gradcli.evaluate("x^2", x="1±-1"), "finite number >= 0"),
+    (lambda: gradcli.evaluate("x^2", x=gradcli.Uncertain(1, math.inf)), "finite number >= 0"),
+    (lambda: gradcli.evaluate("x^2", x="abc"), "not a number"),
+    (lambda: gradcli.evaluate("x^2", x=1, uncertainty="mc:10"), "need an input with an uncertainty"),
+    (lambda: gradcli.evaluate("x^2", x="1±0.1", uncertainty="third-order"), "mc:N"),
+    (lambda: gradcli.jvp("x^2", {"x": 1}, {"x": 1}, precision=20), "not available for gradcli.jvp"),
+    (lambda: gradcli.vjp("x^2", {"x": 1}, correlations={("x", "y"): 0.1}), "not gradcli.vjp"),
+])
+def test_api_refusals_are_usage_errors(call, said):
+    with pytest.raises(gradcli.UsageError, match=said):
+        call()
+
+
+def test_uncertain_pickles_and_reads_like_its_value():
+    import pickle
+
+    u = pickle.loads(pickle.dumps(gradcli.Uncertain("0.1", 0.01)))
+    assert u == 0.1 and u.text == "0.1" and u.sigma == 0.01 and repr(u) == "Uncertain(0.1, 0.01)"

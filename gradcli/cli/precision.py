@@ -9,7 +9,7 @@ import math
 import click
 
 from ..core.errors import UsageError
-from ..numbers.float64 import FloatMath
+from ..numbers import number_type
 
 MIN_DIGITS, MAX_DIGITS = 1, 10_000  # numbers/mp.py's range, repeated so float64 runs skip mpmath
 
@@ -21,15 +21,6 @@ def precision_options(f):
         help=f"Compute with DIGITS significant digits ({MIN_DIGITS}..{MAX_DIGITS}; mpmath, with guard "
         "digits) instead of float64; literals and --at values are read as decimals.",
     )(f)
-
-
-def number_type(digits, program):
-    """The number type for `program`: float64, or mpmath at `digits` digits."""
-    if digits is None:
-        return FloatMath
-    from ..numbers.mp import precision_math
-
-    return precision_math(digits, program)
 
 
 def batch_number_type(digits):
