@@ -51,7 +51,7 @@ def _prepared(program, at, inputs, precision):
     if precision is not None:
         from .numbers.mp import MAX_DIGITS, MIN_DIGITS
 
-        if not (isinstance(precision, int) and MIN_DIGITS <= precision <= MAX_DIGITS):
+        if isinstance(precision, bool) or not (isinstance(precision, int) and MIN_DIGITS <= precision <= MAX_DIGITS):
             raise UsageError(f"precision={precision!r}: expected a whole number of digits, {MIN_DIGITS} to {MAX_DIGITS}")
     return program, point, number_type(precision, program)
 

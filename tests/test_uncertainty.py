@@ -371,6 +371,8 @@ def test_api_jacobian_covariance_matches_the_cli():
     (lambda: gradcli.evaluate("x^2", x="abc"), "not a number"),
     (lambda: gradcli.evaluate("x^2", x=1, uncertainty="mc:10"), "need an input with an uncertainty"),
     (lambda: gradcli.evaluate("x^2", x="1±0.1", uncertainty="third-order"), "mc:N"),
+    (lambda: gradcli.evaluate("x^2", x="1±0.1", uncertainty=2), "mc:N"),
+    (lambda: gradcli.evaluate("x+y", x="1±0.1", y="1±0.1", correlations={("x", "y"): "0.5"}), "between -1 and 1"),
     (lambda: gradcli.jvp("x^2", {"x": 1}, {"x": 1}, precision=20), "not available for gradcli.jvp"),
     (lambda: gradcli.vjp("x^2", {"x": 1}, correlations={("x", "y"): 0.1}), "not gradcli.vjp"),
 ])

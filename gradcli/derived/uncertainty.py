@@ -88,7 +88,7 @@ def check_correlations(program, sigmas, correlations):
     order = {name: k for k, name in enumerate(program.input_names)}
     checked = {}
     for (a, b), r in correlations.items():
-        if not -1 <= r <= 1:
+        if not (isinstance(r, (int, float)) and -1 <= r <= 1):
             raise UsageError(f"--correlation {a}:{b}={r}: a correlation is between -1 and 1")
         for name in (a, b):
             if name not in sigmas:
@@ -155,7 +155,7 @@ def parse_method(text):
         return "first-order", None
     if text == "second-order":
         return text, None
-    if text.startswith("mc:"):
+    if isinstance(text, str) and text.startswith("mc:"):
         n = text[3:]
         if n.isdigit() and int(n) > 0:
             return "mc", int(n)
