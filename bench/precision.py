@@ -1,6 +1,7 @@
 """Benchmarks of issue 13: --precision, the uncertainty budget's overhead, Monte Carlo.
 
-    python bench/precision.py
+    python bench/precision.py                 # everything
+    python bench/precision.py uncertainty     # only the uncertainty rows
 
 In-process (the library, as `gradcli eval` calls it), medians of 5 runs after one warm-up;
 parsing is outside the timings. Not a test: CI does not run this.
@@ -33,10 +34,24 @@ def median(fn, repeat=5):
     return statistics.median(times)
 
 
+def paired(plain, uncertain, calls, repeat=31):
+    """Medians of `calls` calls each of two functions, timed alternately (a loaded machine's
+    drift hits both alike): seconds per call of each."""
+    a, b = [], []
+    for _ in range(repeat + 1):
+        for fn, times in ((plain, a), (uncertain, b)):
+            t = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append((time.perf_counter() - t) / calls)
+    return statistics.median(a[1:]), statistics.median(b[1:])
+
+
 def main():
     rows = []
-    for label, text, at in [("W2 tanh chain, 1,000 steps", tanh_chain(1000), "w=0.5"),
-                            ("100-node program (wide sum)", wide_sum(15, 5), "v0=1,v1=2,v2=0.5,v3=1.5,v4=0.7")]:
+    workloads = [("W2 tanh chain, 1,000 steps", tanh_chain(1000), "w=0.5"),
+                 ("100-node program (wide sum)", wide_sum(15, 5), "v0=1,v1=2,v2=0.5,v3=1.5,v4=0.7")]
+    for label, text, at in [] if "uncertainty" in sys.argv[1:] else workloads:
         program = compile_program(text)
         point = parse_point([at])
         f64 = median(lambda: evaluate(program, point))
@@ -46,23 +61,23 @@ def main():
             rows.append((f"{label}: --precision {digits} ({len(program.graph)} nodes)", mp, mp / f64, "× float64 eval"))
     chain = compile_program(tanh_chain(1000))
     w, w_u = parse_point(["w=0.5"]), parse_point(["w=0.5±0.01"])
-    base = median(lambda: evaluate(chain, w), repeat=21)
-    first = median(lambda: budget(evaluate(chain, w_u), w_u), repeat=21)
+    base, first = paired(lambda: evaluate(chain, w), lambda: budget(evaluate(chain, w_u), w_u), 5, 11)
     rows.append(("W2 (1,000 steps) eval with ± (first order) vs plain eval", first, first / base, "× eval"))
     program = compile_program(W4_PROGRAM)
     plain = parse_point(["x1=0.3,x2=-0.7,x3=1.1"])
     uncertain = parse_point(["x1=0.3±0.01,x2=-0.7±0.02,x3=1.1±0.05"])
-    base = median(lambda: evaluate(program, plain), repeat=201)
-    first = median(lambda: budget(evaluate(program, uncertain), uncertain), repeat=201)
+    base, first = paired(lambda: evaluate(program, plain), lambda: budget(evaluate(program, uncertain), uncertain), 2000)
     rows.append(("W4 eval with ± (first order) vs plain eval", first, first / base, "× eval"))
     second = median(lambda: budget(evaluate(program, uncertain), uncertain, "second-order"), repeat=21)
     rows.append(("W4 second order", second, second / base, "× eval"))
     result = evaluate(program, uncertain)
-    mc = median(lambda: budget(result, uncertain, "mc", samples=1_000_000), repeat=3)
+    mc = median(lambda: budget(result, uncertain, "mc:1000000"), repeat=3)
     rows.append(("W4 Monte Carlo, 10^6 samples", mc, None, ""))
+    mc = median(lambda: budget(result, uncertain, "mc:1000000", {("x1", "x2"): 0.3}), repeat=3)
+    rows.append(("W4 Monte Carlo, 10^6 samples, x1 and x2 correlated", mc, None, ""))
     for label, t, ratio, what in rows:
         extra = f"  ({ratio:.2f}{what})" if ratio else ""
-        print(f"{label:62s} {t * 1000:10.2f} ms{extra}")
+        print(f"{label:62s} {t * 1000:10.3f} ms{extra}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,11 @@ CASES = {
         "batch", "-o", "jsonl", "--strict", input="1/x @ x=0\nx @ x=1\n", codes=(1,)))),
     "points-jsonl": ("record.json", lambda: records(output(
         "eval", "x^2*y", "--points", "-", "-o", "jsonl", input="x,y\n1,2\n3,oops\n", codes=(1,)))),
+    "eval-uncertainty": ("eval.json", lambda: [json.loads(output("eval", "sin(x)*y", "--at", "x=1±0.1,y=2±0.2", "--json", *more))
+                                               for more in ([], ["--correlation", "x:y=0.5"], ["--uncertainty", "second-order"],
+                                                            ["--uncertainty", "mc:100"])]),
+    "batch-uncertainty": ("record.json", lambda: records(output(
+        "batch", "-o", "jsonl", "--uncertainty", "mc:100", input="x*y @ x=2±0.1,y=1±0.2\nx @ x=1\n"))),
     "explain": ("explain.json", lambda: [json.loads(output("explain", "u = 2*w + q*0; z = abs(w) + w*w", "--at", "w=0,q=1", "--json"))]),
     "explain-several": ("explain.json", lambda: [json.loads(output("explain", "u = 2*w + q*0; z = abs(w) + w*w; u, z, u*z",
                                                                    "--at", "w=0,q=1", "--json"))]),

@@ -6,14 +6,20 @@ import math
 import random
 
 import pytest
+import sympy
 import uncertainties
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from uncertainties import umath
 
+import gradcli
 from gradcli.cli import cli
 from gradcli.io.lines import Uncertain, parse_point
+from test_jacobian import several
 
 from conftest import run_cli
+from symgen import SYMBOLS, example
 
 
 def run(*args):
@@ -154,7 +160,229 @@ def test_bad_input_is_one_line_exit_2(args, said):
     assert len(out.stderr.strip().splitlines()) == 1 and not out.stdout
 
 
-def test_batch_refuses_plus_minus_in_a_line_rather_than_dropping_it():
-    out = run_cli("batch", "-o", "jsonl", input="x*2 @ x=1±0.1\nx*2 @ x=1\n")
-    lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert out.returncode == 1 and "±" in lines[0]["error"] and lines[1]["value"] == 2
+# -- random programs against the `uncertainties` package (the count follows the hypothesis profile)
+
+UMATH = {name: getattr(umath, name) for name in dir(umath) if not name.startswith("_")}
+UMATH["abs"] = lambda v: v if uncertainties.nominal_value(v) >= 0 else -v  # symgen keeps away from 0
+
+
+def as_uncertain(expr, names):
+    """The SymPy expression as a function of `uncertainties` numbers."""
+    return sympy.lambdify([SYMBOLS[n] for n in names], expr, modules=[UMATH, "math"])
+
+
+def std_dev(y):
+    return getattr(y, "std_dev", 0.0)  # a program whose value is a constant has none
+
+
+def random_inputs(seed, text, point, correlated):
+    """The program's inputs (`--at` text, `--correlation` args, `uncertainties` numbers): a
+    random σ each, and a correlation of the first two when `correlated`."""
+    rng = random.Random(seed)
+    names = gradcli.compile_program(text).input_names
+    point = {n: point[n] for n in names}
+    sigmas = {n: rng.uniform(0.001, 0.1) * max(1.0, abs(point[n])) for n in names}
+    r = rng.uniform(-0.9, 0.9) if correlated and len(names) > 1 else None
+    cov = [[sigmas[a] * sigmas[b] * (1.0 if a == b else r if r is not None and {a, b} == set(names[:2]) else 0.0)
+            for b in names] for a in names]
+    values = uncertainties.correlated_values([point[n] for n in names], cov)
+    correlation = ["--correlation", f"{names[0]}:{names[1]}={r!r}"] if r is not None else []
+    at = ",".join(f"{n}={point[n]!r}±{sigmas[n]!r}" for n in names)
+    return at, correlation, dict(zip(names, values))
+
+
+def close_sigma(got, want):
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-15)
+
+
+@given(seed=st.integers(0, 2**32 - 1), correlated=st.booleans())
+def test_first_order_on_random_programs_against_uncertainties(seed, correlated):
+    ex = example(seed, ops=6, inputs=3)
+    at, correlation, values = random_inputs(seed, ex.text, ex.point, correlated)
+    rec = record("--at", at, *correlation, ex.text.replace("\n", "; "))
+    want = std_dev(as_uncertain(ex.expr, list(values))(*values.values()))
+    assert close_sigma(rec["uncertainty"], want), (ex.text, rec["uncertainty"], want)
+
+
+@given(seed=st.integers(0, 2**32 - 1), correlated=st.booleans())
+def test_jacobian_sigmas_and_covariance_against_uncertainties(seed, correlated):
+    ex, text, exprs = several(seed)
+    at, correlation, values = random_inputs(seed, text, ex.point, correlated)
+    out = run("jacobian", "-o", "json", "--at", at, *correlation, text.replace("\n", "; "))
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    ys = [as_uncertain(e, list(values))(*values.values()) for e in exprs]
+    zero = 0 * next(iter(values.values()))  # a constant output, as an `uncertainties` number of σ 0
+    ys = [y if hasattr(y, "std_dev") else zero + float(y) for y in ys]
+    for name, y in zip(doc["outputs"], ys):
+        assert close_sigma(doc["uncertainty"][name], y.std_dev)
+    for got_row, want_row in zip(doc["covariance"], uncertainties.covariance_matrix(ys), strict=True):
+        for got, want in zip(got_row, want_row, strict=True):
+            assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-15)
+
+
+# -- batch lines with ± ------------------------------------------------------------------
+
+
+def batch(*args, input):
+    out = run_cli("batch", *args, input=input)
+    return out, out.stdout.splitlines()
+
+
+def test_a_batch_line_with_plus_minus_carries_evals_budget_keys():
+    text, at = "sin(x)*y + x", "x=1.5±0.01,y=2+-0.1"
+    for extra in ([], ["--uncertainty", "mc:2000"], ["--correlation", "x:y=0.4"]):
+        out, lines = batch("-o", "jsonl", *extra, input=f"{text} @ {at}\nx*2 @ x=1\n")
+        assert out.returncode == 0, out.stderr
+        line = json.loads(lines[0])
+        assert line.pop("line") == 1 and line == record("--at", at, *extra, text)
+        assert json.loads(lines[1]) == {"line": 2, "value": 2.0, "gradient": {"x": 2.0}}
+
+
+def test_batch_at_defaults_with_plus_minus_give_every_line_a_budget():
+    out, lines = batch("-o", "jsonl", "--at", "x=2±0.5", input="x^2\n3*x @ x=1\n")
+    first, second = map(json.loads, lines)
+    assert first["uncertainty"] == 2.0 and "uncertainty" not in second
+
+
+def test_batch_correlation_pairs_follow_each_lines_inputs():
+    out, lines = batch("-o", "jsonl", "--correlation", "x:y=0.5",
+                       input="x+y @ x=1±0.1,y=1±0.1\nx*2 @ x=1±0.1\nx+y @ x=1±0.1,y=1\n")
+    a, b, c = map(json.loads, lines)
+    assert math.isclose(a["uncertainty"], math.sqrt(0.03)) and a["correlations"] == {"x:y": 0.5}
+    assert b["uncertainty"] == 0.2 and "correlations" not in b  # y is not an input of line 2
+    assert "without an uncertainty" in c["error"] and out.returncode == 1
+
+
+def test_batch_csv_has_the_uncertainty_columns_where_rows_fit():
+    out, lines = batch("-o", "csv", "--wrt", "x", "--wrt", "y",
+                       input="x*y @ x=1±0.1,y=2±0.1\nx*3 @ x=1\nx*4 @ x=1±0.5\nx*y+z @ x=1±0.1,y=1±0.1,z=1±0.1\n")
+    assert lines[0] == ("line,value,error,d/dx,d/dy,uncertainty,first_order,sensitivity.x,contribution.x,share.x,"
+                        "sensitivity.y,contribution.y,share.y")
+    assert lines[1] == "1,2,,2,1,0.223606797749979,0.223606797749979,2,0.2,0.8,1,0.1,0.2"
+    assert lines[2] == "2,3,,3,0,,,,,,,,"  # no ±: no budget, empty cells
+    assert lines[3] == "3,4,,4,0,2,2,4,2,1,,,"  # no ± on y: its cells are empty
+    assert lines[4].startswith('4,,"no csv column for sensitivity.z, contribution.z, share.z: the uncertainty columns')
+    assert lines[4].count(",") >= lines[0].count(",") and out.returncode == 1
+    out, lines = batch("-o", "csv", "--wrt", "x", "--wrt", "y", input="x*3 @ x=1\nx*y @ x=1±0.1,y=1\n")
+    assert lines[0] == "line,value,error,d/dx,d/dy"
+    assert "no csv column for uncertainty, first_order, sensitivity.x" in lines[2]
+
+
+def test_batch_plain_and_table_show_the_budget():
+    out, lines = batch("-o", "plain", input="x^2 @ x=1±0.1\n")
+    assert lines == ["1\t2\t0.2\t0.2\t2\t0.2\t1"]
+    out, lines = batch("-o", "table", input="x^2 @ x=1±0.1\n")
+    assert "Uncertainty budget" in out.stdout and "first_order" in out.stdout
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--uncertainty", "third-order"], "mc:N"),
+    (["--correlation", "x:y=2"], "between -1 and 1"),
+])
+def test_batch_bad_uncertainty_options_stop_before_the_first_line(args, said):
+    out = run_cli("batch", *args, input="x*2 @ x=1±0.1\n")
+    assert out.returncode == 2 and said in out.stderr and not out.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["eval", "--at", "x=1±0.1"],
+    ["eval", "--correlation", "x:y=0.1"],
+    ["jacobian", "--at", "x=1±0.1"],
+    ["jacobian", "--at", "x=1", "--correlation", "x:y=0.1"],
+])
+def test_plus_minus_with_points_is_exit_2_saying_what_is_accepted(args, tmp_path):
+    (tmp_path / "p.csv").write_text("x,y\n1,2\n")
+    out = run_cli(*args, "--points", str(tmp_path / "p.csv"), "x*y, x+y" if args[0] == "jacobian" else "x*y")
+    assert out.returncode == 2 and "for one point, --at, not --points" in out.stderr and not out.stdout
+
+
+# -- jacobian with ± ----------------------------------------------------------------------
+
+JAC = "a = sin(w)*v; b = a*w; a, b"
+
+
+def test_jacobian_json_plain_csv_and_table():
+    doc = json.loads(run("jacobian", "-o", "json", "--at", "w=1±0.1,v=2", JAC).stdout)
+    c = math.cos(1) * 2 * 0.1, (math.sin(1) + math.cos(1)) * 2 * 0.1  # J's w column times u_w
+    assert doc["uncertainty"] == {"a": pytest.approx(abs(c[0]), rel=1e-15), "b": pytest.approx(abs(c[1]), rel=1e-15)}
+    assert doc["covariance"] == [[pytest.approx(x * y, rel=1e-15) for y in c] for x in c]
+    plain = run("jacobian", "-o", "plain", "--at", "w=1±0.1,v=2", JAC).stdout.splitlines()
+    assert plain[-6].startswith("uncertainty[a] ") and plain[-1].startswith("cov[b,b] ")
+    csv = run("jacobian", "-o", "csv", "--at", "w=1±0.1,v=2", JAC).stdout.splitlines()
+    assert csv[0] == "output,value,w,v,uncertainty,cov[a],cov[b]" and len(csv) == 3
+    table = run("jacobian", "-o", "table", "--at", "w=1±0.1,v=2", JAC).stdout
+    assert "J Σ Jᵀ" in table and "cov b" in table
+
+
+def test_jacobian_correlations_and_their_refusals():
+    doc = json.loads(run("jacobian", "-o", "json", "--at", "w=1±0.1,v=2±0.2", "--correlation", "w:v=-1", "w - v, v").stdout)
+    assert doc["uncertainty"]["w-v"] == pytest.approx(0.3) and doc["correlations"] == {"w:v": -1.0}
+    out = run_cli("jacobian", "--at", "w=1,v=2", "--correlation", "w:v=0.5", JAC)
+    assert out.returncode == 2 and "needs inputs with an uncertainty" in out.stderr
+    out = run_cli("jacobian", "--at", "w=1±0.1,v=2", "--correlation", "w:v=0.5", JAC)
+    assert out.returncode == 2 and "v is an input without an uncertainty" in out.stderr
+
+
+# -- the Python API -----------------------------------------------------------------------
+
+
+def test_api_values_with_plus_minus_give_the_budget_the_cli_gives():
+    rec = record("--at", "w=1.5±0.01,x=2±0.1", "--correlation", "w:x=0.3", "sin(w)*x")
+    for x in ("2±0.1", "2+-0.1", gradcli.Uncertain(2, 0.1), gradcli.Uncertain("2", "0.1")):
+        r = gradcli.evaluate("sin(w)*x", w="1.5±0.01", x=x, correlations={("w", "x"): 0.3})
+        assert r.budget.uncertainty == rec["uncertainty"] and r.gradient == rec["gradient"]
+        assert [row.share for row in r.budget.rows] == [rec["budget"][n]["share"] for n in ("w", "x")]
+    assert gradcli.evaluate("sin(w)*x", w=1.5, x=2).budget is None
+
+
+def test_api_methods_match_the_cli():
+    for method in ("second-order", "mc:5000"):
+        rec = record("--at", "x=1±0.5", "--uncertainty", method, "--seed-rng", "3", "exp(x)")
+        b = gradcli.evaluate("exp(x)", x="1±0.5", uncertainty=method, seed=3).budget
+        assert b.uncertainty == rec["uncertainty"] and b.first_order == rec["first_order"]
+
+
+def test_api_precision_matches_the_cli_and_float_runs_skip_mpmath():
+    import subprocess
+    import sys
+
+    from gradcli.numbers.text import format_number
+
+    r = gradcli.evaluate("(1 + x) - 1 + x/3", x="0.1", precision=40)
+    plain = run("eval", "-o", "plain", "--precision", "40", "--at", "x=0.1", "(1 + x) - 1 + x/3").stdout
+    assert f"value {format_number(r.value)}\n" == plain.splitlines(keepends=True)[0]
+    assert format_number(r.value) == "0.1333333333333333333333333333333333333333"
+    code = "import gradcli, sys; gradcli.evaluate('x*2', x='1±0.1'); print('mpmath' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
+
+
+def test_api_jacobian_covariance_matches_the_cli():
+    doc = json.loads(run("jacobian", "-o", "json", "--at", "w=1±0.1,v=2±0.2", "--correlation", "w:v=0.5", JAC).stdout)
+    j = gradcli.jacobian(JAC, {"w": "1±0.1", "v": gradcli.Uncertain(2, 0.2)}, correlations={("w", "v"): 0.5})
+    assert j.covariance.matrix == doc["covariance"] and j.covariance.sigmas == list(doc["uncertainty"].values())
+    assert gradcli.jacobian(JAC, {"w": 1, "v": 2}).covariance is None
+
+
+@pytest.mark.parametrize("call, said", [
+    (lambda: gradcli.evaluate("x^2", x=1, precision=0), "whole number of digits"),
+    (lambda: gradcli.evaluate("x^2", x="1±-1"), "finite number >= 0"),
+    (lambda: gradcli.evaluate("x^2", x=gradcli.Uncertain(1, math.inf)), "finite number >= 0"),
+    (lambda: gradcli.evaluate("x^2", x="abc"), "not a number"),
+    (lambda: gradcli.evaluate("x^2", x=1, uncertainty="mc:10"), "need an input with an uncertainty"),
+    (lambda: gradcli.evaluate("x^2", x="1±0.1", uncertainty="third-order"), "mc:N"),
+    (lambda: gradcli.evaluate("x^2", x="1±0.1", uncertainty=2), "mc:N"),
+    (lambda: gradcli.evaluate("x+y", x="1±0.1", y="1±0.1", correlations={("x", "y"): "0.5"}), "between -1 and 1"),
+    (lambda: gradcli.jvp("x^2", {"x": 1}, {"x": 1}, precision=0), "whole number of digits"),
+    (lambda: gradcli.vjp("x^2", {"x": 1}, correlations={("x", "y"): 0.1}), "not gradcli.vjp"),
+])
+def test_api_refusals_are_usage_errors(call, said):
+    with pytest.raises(gradcli.UsageError, match=said):
+        call()
+
+
+def test_uncertain_pickles_and_reads_like_its_value():
+    import pickle
+
+    u = pickle.loads(pickle.dumps(gradcli.Uncertain("0.1", 0.01)))
+    assert u == 0.1 and u.text == "0.1" and u.sigma == 0.01 and repr(u) == "Uncertain(0.1, 0.01)"

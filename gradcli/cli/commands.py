@@ -28,10 +28,12 @@ from .output import Messages, out, print_tables, report, reported, require_finit
 from .precision import (
     batch_number_type,
     number_type,
+    parse_correlations,
     precision_options,
     print_budget,
     reference_check,
     reference_option,
+    refuse_plus_minus,
     uncertainty_budget,
     uncertainty_options,
 )
@@ -67,8 +69,7 @@ def eval_command(program, at, file, fmt, digits, wrt, quiet, show_all, max_rows,
     from ..render.tables import select_nodes
 
     if points is not None:
-        if any(getattr(v, "sigma", None) is not None for v in parse_point(at).values()):
-            raise UsageError("± values are for one point (--at), not --points: give each point's values in the file")
+        refuse_plus_minus(parse_point(at), correlation)
         eval_points(program, file, points, at, fmt, digits, wrt, quiet, strict, color, precision, nodes=nodes,
                     stats=stats, strategy=strategy)
         return
@@ -214,21 +215,27 @@ def check_messages(checked, fmt):
 @color_option()
 @strategy_option()
 @precision_options
-def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy, precision):
+@uncertainty_options
+def batch_command(path, at, fmt, digits, wrt, quiet, strict, color, strategy, precision, uncertainty, correlation,
+                  seed_rng):
     """Evaluate one program per line of PATH (stdin when PATH is - or absent): one record per
     line, in order, written as it is computed. A line may carry its own point:
-    `sin(w)*w @ w=1, x=2`. Blank lines and # comment lines are skipped. A bad line gets an
-    error record and the batch goes on; the exit status is then 1."""
+    `sin(w)*w @ w=1, x=2`; a value with ± (`x=1.5±0.01`) adds the line's uncertainty budget.
+    Blank lines and # comment lines are skipped. A bad line gets an error record and the batch
+    goes on; the exit status is then 1."""
+    from ..derived.uncertainty import parse_method
     from ..io.batch import Batch
     from ..io.lines import open_input
     from ..render import render
 
+    parse_method(uncertainty)  # a bad method stops the run before the first line
     batch = Batch(parse_point(at), wrt, strict, csv=fmt == "csv", strategy=strategy,
-                  number_type=batch_number_type(precision))
+                  number_type=batch_number_type(precision), uncertainty=uncertainty,
+                  correlations=parse_correlations(correlation), seed=seed_rng)
     records = reported(batch.records(open_input(path)), fmt)
     # batch.columns is read as each record is rendered: csv's columns are fixed by the first result
-    write((render(rec, fmt, digits=digits, names=batch.columns, drop_value=quiet and bool(wrt)) for rec in records),
-          fmt, color)
+    write((render(rec, fmt, digits=digits, names=batch.columns, uncertainty=batch.budget_columns,
+                  drop_value=quiet and bool(wrt)) for rec in records), fmt, color)
     batch.check()
 
 

@@ -18,7 +18,7 @@ from .options import (
     strict_option,
 )
 from .output import report, require_finite, show, show_each
-from .precision import number_type, precision_options
+from .precision import correlation_option, number_type, precision_options, refuse_plus_minus, with_covariance
 
 _common = stacked(  # the options every driver shares: the program, the point, the format, --strict
     program_input(),
@@ -90,17 +90,20 @@ def parse_pairs(specs, option):
               help="Forward: one tangent sweep per input; reverse: one adjoint sweep per output; auto: the fewer.")
 @sparse_options
 @points_option
-def jacobian_command(program, at, file, of, fmt, digits, strict, color, precision, mode, sparse, stats, points):
-    """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the --at point."""
+@correlation_option
+def jacobian_command(program, at, file, of, fmt, digits, strict, color, precision, mode, sparse, stats, points, correlation):
+    """Every output's value and the Jacobian of PROGRAM (rows: outputs, columns: inputs) at the
+    --at point; with `±` values (x=1.5±0.01), each output's σ and their covariance J Σ Jᵀ."""
     from ..derived.sparse import sparse_jacobian
     from ..engine.jacobian import jacobian
 
     check_stats(sparse, stats)
-    compiled, compute = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian
+    compiled, compute, point = load_outputs(program, file, of), sparse_jacobian if sparse else jacobian, parse_point(at)
     m = number_type(precision, compiled)
     if points is not None:
-        return at_points(lambda p: compute(compiled, p, mode, m), points, parse_point(at), fmt, strict)
-    write(compute(compiled, parse_point(at), mode, m), fmt, digits, strict, color, stats)
+        refuse_plus_minus(point, correlation)
+        return at_points(lambda p: compute(compiled, p, mode, m), points, point, fmt, strict)
+    write(with_covariance(compute(compiled, point, mode, m), point, correlation, m), fmt, digits, strict, color, stats)
 
 
 @click.command("jvp")

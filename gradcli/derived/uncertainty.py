@@ -21,7 +21,7 @@ from .diff import compiled, gradient_nodes
 CHUNK = 100_000  # Monte Carlo samples per forward sweep: memory stays nodes × CHUNK floats
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One input's line of the budget table."""
 
@@ -53,6 +53,25 @@ class Budget:
             return self.monte_carlo["sigma"]
         return self.first_order
 
+    def pairs(self):
+        """(label, number): the output's σ by each method, then each input's sensitivity,
+        contribution and share; the labels of plain output and of csv's columns."""
+        pairs = [("uncertainty", self.uncertainty), ("first_order", self.first_order)]
+        if self.second_order is not None:
+            pairs.append(("second_order", self.second_order))
+        if self.monte_carlo is not None:
+            mc = self.monte_carlo
+            pairs += [("mc_mean", mc["mean"]), ("mc_sigma", mc["sigma"]), ("mc_low95", mc["interval95"][0]),
+                      ("mc_high95", mc["interval95"][1]), ("mc_samples", mc["samples"]), ("mc_seed", mc["seed"])]
+        for row in self.rows:
+            pairs += [(f"sensitivity.{row.name}", row.sensitivity), (f"contribution.{row.name}", row.contribution),
+                      (f"share.{row.name}", row.share)]
+        return pairs
+
+    def columns(self):
+        """The pairs a csv row carries: the counts (samples, seed) left out."""
+        return [(k, x) for k, x in self.pairs() if not isinstance(x, int)]
+
 
 def sigmas_of(program, point):
     """{input: its standard uncertainty} for the inputs whose value carries one (`1.5±0.01`)."""
@@ -69,10 +88,12 @@ def check_correlations(program, sigmas, correlations):
     order = {name: k for k, name in enumerate(program.input_names)}
     checked = {}
     for (a, b), r in correlations.items():
+        if not (isinstance(r, (int, float)) and -1 <= r <= 1):
+            raise UsageError(f"--correlation {a}:{b}={r}: a correlation is between -1 and 1")
         for name in (a, b):
             if name not in sigmas:
-                what = "an input" if name in order else "not an input of the program"
-                raise UsageError(f"--correlation {a}:{b}: {name} is {what} without an uncertainty (give it as {name}=VALUE±U)")
+                what = f"an input without an uncertainty (give it as {name}=VALUE±U)" if name in order else "not an input of the program"
+                raise UsageError(f"--correlation {a}:{b}: {name} is {what}")
         if a == b:
             raise UsageError(f"--correlation {a}:{b}: an input's correlation with itself is 1")
         checked[(a, b) if order[a] < order[b] else (b, a)] = r
@@ -102,32 +123,55 @@ def _positive_semidefinite(matrix, tol=1e-12):
 
 
 def first_order(result, sigmas, correlations=None, m=FloatMath):
-    """The GUM's law of propagation of uncertainty: (u, budget rows), in the number type `m`."""
-    gradient = result.gradient
-    names = list(sigmas)
-    u = {name: m.number(sigmas[name]) for name in names}
-    c = {name: gradient[name] for name in names}
-    terms = {name: m.mul(c[name], u[name]) for name in names}
+    """The GUM's law of propagation of uncertainty: (u, budget rows), in the number type `m`.
+    The sensitivities are eval's one gradient (the reverse sweep's adjoints of the inputs):
+    on top of the sweep this costs one sum over the uncertain inputs."""
+    program, adjoints, values = result.program, result.adjoints, result.values
+    mul, add = m.mul, m.add
+    picked = []  # (name, input node, u, c·u)
     variance = m.zero
-    for name in names:
-        variance = m.add(variance, m.mul(terms[name], terms[name]))
-    for (a, b), r in (correlations or {}).items():
-        variance = m.add(variance, m.mul(m.mul(2.0, m.number(r)), m.mul(terms[a], terms[b])))
-    sigma = m.sqrt(variance)
-    rows = [Row(name, _value(result, name), u[name], c[name], m.abs(terms[name]),
-                m.div(m.mul(terms[name], terms[name]), variance)) for name in names]
-    return sigma, rows
+    for name, i in zip(program.input_names, program.input_ids):
+        sigma = sigmas.get(name)
+        if sigma is not None:
+            u = m.number(sigma)
+            term = mul(adjoints[i], u)
+            variance = add(variance, mul(term, term))
+            picked.append((name, i, u, term))
+    if correlations:
+        terms = {name: term for name, _, _, term in picked}
+        for (a, b), r in correlations.items():
+            variance = add(variance, mul(mul(2.0, m.number(r)), mul(terms[a], terms[b])))
+    rows = [Row(name, values[i], u, adjoints[i], m.abs(term), m.div(mul(term, term), variance))
+            for name, i, u, term in picked]
+    return m.sqrt(variance), rows
 
 
-def _value(result, name):
-    return result.values[result.program.input_ids[result.program.input_names.index(name)]]
+METHODS = "first-order, second-order or mc:N with N a whole number >= 1"
 
 
-def budget(result, point, method="first-order", correlations=None, m=FloatMath, samples=None, seed=0):
-    """The Budget at `point` for `method` (first order always; second order or Monte Carlo on top)."""
+def parse_method(text):
+    """(method, samples) from a method's text: first-order (also None), second-order, mc:N."""
+    if text is None or text == "first-order":
+        return "first-order", None
+    if text == "second-order":
+        return text, None
+    if isinstance(text, str) and text.startswith("mc:"):
+        n = text[3:]
+        if n.isdigit() and int(n) > 0:
+            return "mc", int(n)
+    raise UsageError(f"--uncertainty {text!r}: expected {METHODS}")
+
+
+def budget(result, point, method=None, correlations=None, m=FloatMath, seed=0):
+    """The Budget at `point` by `method` (first-order, the default; second-order; mc:N), first
+    order always computed; None when no input of `point` carries an uncertainty.
+    `correlations` maps (a, b) input-name pairs to r; `seed` is Monte Carlo's."""
+    method, samples = parse_method(method)
     program = result.program
     sigmas = sigmas_of(program, point)
-    correlations = check_correlations(program, sigmas, correlations or {})
+    if not sigmas:
+        return None
+    correlations = check_correlations(program, sigmas, correlations) if correlations else {}
     sigma, rows = first_order(result, sigmas, correlations, m)
     found = Budget(method, sigma, rows, correlations)
     if method == "second-order":
@@ -137,6 +181,46 @@ def budget(result, point, method="first-order", correlations=None, m=FloatMath, 
     elif method == "mc":
         found.monte_carlo = monte_carlo(program, point, sigmas, correlations, samples, seed)
     return found
+
+
+@dataclass
+class Covariance:
+    """Several outputs' first-order covariance J Σ Jᵀ (Σ the inputs' covariance), and each σ."""
+
+    outputs: list
+    sigmas: list  # sqrt of the diagonal, in output order
+    matrix: list  # rows and columns in output order
+    correlations: dict = field(default_factory=dict)
+
+
+def covariance(derivatives, point, correlations=None, m=FloatMath):
+    """The outputs' Covariance from a Jacobian (engine.jacobian's FirstOrder) at `point`; None
+    when no input carries an uncertainty. Only the uncertain inputs' columns of J take part."""
+    program = derivatives.program
+    sigmas = sigmas_of(program, point)
+    if not sigmas:
+        return None
+    correlations = check_correlations(program, sigmas, correlations) if correlations else {}
+    names = list(sigmas)
+    column = {name: k for k, name in enumerate(derivatives.inputs)}
+    u = [m.number(sigmas[name]) for name in names]
+    # every row of J scaled by u: (J D)[k][i] = J[k][i] u_i, so that J Σ Jᵀ = (J D) R (J D)ᵀ
+    scaled = [[m.mul(row[column[name]], ui) for name, ui in zip(names, u)] for row in derivatives.jacobian]
+    pairs = [(names.index(a), names.index(b), m.number(r)) for (a, b), r in correlations.items()]
+    matrix = [[_correlated_dot(a, b, pairs, m) for b in scaled] for a in scaled]
+    return Covariance(list(derivatives.outputs), [m.sqrt(matrix[k][k]) for k in range(len(scaled))], matrix,
+                      correlations)
+
+
+def _correlated_dot(a, b, pairs, m):
+    """a R bᵀ for R the identity plus the correlations `pairs` (i, j, r): R is symmetric, so
+    each pair adds r (a_i b_j + a_j b_i)."""
+    total = m.zero
+    for x, y in zip(a, b):
+        total = m.add(total, m.mul(x, y))
+    for i, j, r in pairs:
+        total = m.add(total, m.mul(r, m.add(m.mul(a[i], b[j]), m.mul(a[j], b[i]))))
+    return total
 
 
 def second_order(program, point, sigmas, gradient, m=FloatMath):
@@ -166,28 +250,33 @@ def second_order(program, point, sigmas, gradient, m=FloatMath):
 
 
 def monte_carlo(program, point, sigmas, correlations, samples, seed):
-    """Gaussian inputs (correlated through a Cholesky factor), one vectorised forward sweep per
-    chunk: mean, σ, the probabilistically symmetric 95 % interval (2.5 and 97.5 percentiles)."""
+    """Gaussian inputs (correlated through a factor of the correlation matrix), one vectorised
+    forward sweep per chunk: mean, σ, the probabilistically symmetric 95 % interval (2.5 and
+    97.5 percentiles). Samples are drawn a row per input, and mixed (only when correlated) by
+    einsum's own loops, not BLAS: on a busy machine BLAS threads made the mixing 5× the sweep."""
     import numpy as np
 
     from ..numbers.arrays import NumpyMath
 
     names = list(sigmas)
-    corr = np.array([[1.0 if a == b else correlations.get((a, b), correlations.get((b, a), 0.0)) for b in names] for a in names])
-    factor = _cholesky(corr) if len(names) else corr
+    factor = None
+    if correlations:
+        corr = [[1.0 if a == b else correlations.get((a, b), correlations.get((b, a), 0.0)) for b in names] for a in names]
+        factor = _cholesky(np.array(corr))
     rng = np.random.default_rng(seed)
     means = {name: float(point[name]) for name in program.input_names}
-    outputs = []
+    y = np.empty(samples)
     with np.errstate(all="ignore"):
         for start in range(0, samples, CHUNK):
             n = min(CHUNK, samples - start)
-            z = rng.standard_normal((n, len(names))) @ factor.T
+            z = rng.standard_normal((len(names), n))
+            if factor is not None:
+                z = np.einsum("ij,jn->in", factor, z)
             columns = dict(means)
             for k, name in enumerate(names):
-                columns[name] = means[name] + float(sigmas[name]) * z[:, k]
+                columns[name] = means[name] + float(sigmas[name]) * z[k]
             inputs = [np.broadcast_to(np.asarray(columns[name], dtype=float), (n,)) for name in program.input_names]
-            outputs.append(np.broadcast_to(forward(program, inputs, NumpyMath)[program.output], (n,)))
-    y = np.concatenate(outputs)
+            y[start:start + n] = forward(program, inputs, NumpyMath)[program.output]
     low, high = np.percentile(y, [2.5, 97.5])
     return {"mean": float(np.mean(y)), "sigma": float(np.std(y, ddof=1)), "interval95": [float(low), float(high)],
             "samples": samples, "seed": seed}

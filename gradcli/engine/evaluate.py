@@ -15,6 +15,8 @@ from .strategies import STRATEGIES
 class Result:
     """Everything one evaluation computed: the tables print all of it."""
 
+    budget = None  # the uncertainty budget gradcli.evaluate adds when an input carries ± (derived.uncertainty)
+
     def __init__(self, program, values, adjoints, partials, warnings, notes, stats=None):
         self.program = program
         self.values = values

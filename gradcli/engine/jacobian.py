@@ -29,6 +29,7 @@ class FirstOrder:
         self.sweeps = sweeps  # tangent or adjoint sweeps run (each one multiply-add per edge)
         self.mode = mode
         self.jacobian = self.jvp = self.vjp = None
+        self.covariance = None  # with ± inputs: derived.uncertainty's Covariance of the outputs
 
     @property
     def outputs(self):

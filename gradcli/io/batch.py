@@ -16,7 +16,7 @@ into "every line failed".
 from collections import OrderedDict
 
 from ..core.compiler import compile_program
-from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, UsageError, not_finite
+from ..core.errors import EvaluationFailed, GradcliError, MissingInputs, not_finite
 from ..engine.evaluate import evaluate, named_numbers
 from ..numbers.float64 import FloatMath
 from .lines import decode_line, is_blank, numbered_lines, parse_point, split_point
@@ -85,7 +85,8 @@ class Batch:
 
     HOLD = 1000  # csv without --wrt: error records held while waiting for the first result
 
-    def __init__(self, defaults=None, wrt=(), strict=False, csv=False, strategy="store", number_type=None):
+    def __init__(self, defaults=None, wrt=(), strict=False, csv=False, strategy="store", number_type=None,
+                 uncertainty=None, correlations=None, seed=0):
         self.defaults = dict(defaults or {})
         self.strategy = strategy
         self.number_type = number_type  # program -> its number type (--precision); None: float64
@@ -93,6 +94,10 @@ class Batch:
         self.strict = strict
         self.csv = csv
         self.columns = list(wrt) if csv and wrt else None
+        self.budget_columns = None  # csv: the uncertainty columns, fixed by the first result
+        self.uncertainty = uncertainty  # a line with ± values: its budget by this method
+        self.correlations = dict(correlations or {})
+        self.seed = seed
         self.cache = ProgramCache()
         self.total = 0
         self.failed = 0
@@ -104,7 +109,8 @@ class Batch:
         return self._with_header(records) if self.csv else records
 
     def record(self, number, raw):
-        """The record of line `number`: its result, or the error that stopped it."""
+        """The record of line `number`: its result (with its uncertainty budget when a value
+        carries `±`), or the error that stopped it."""
         self.total += 1
         try:
             source, point_text = split_point(decode_line(raw))
@@ -112,10 +118,9 @@ class Batch:
             point = self.defaults
             if point_text is not None:
                 point = {**self.defaults, **parse_point([point_text], "@")}
-            if any(getattr(v, "sigma", None) is not None for v in point.values()):
-                raise UsageError("a value with ± is for gradcli eval --at: batch does not propagate uncertainties yet")
             m = self.number_type(program) if self.number_type else FloatMath
             result = evaluate(program, point, self.strategy, m=m)
+            found = self._budget(program, result, point, m)
         except MissingInputs as e:
             self.failed += 1
             return error_record(number, e.hint("--at ", "@ "))
@@ -123,23 +128,45 @@ class Batch:
             self.failed += 1
             return error_record(number, e.render_line())
         rec = result_record(number, result, self.wrt)
-        if self.csv:
-            if self.columns is None:
-                self.columns = list(rec["gradient"])
-            missing = [name for name in rec["gradient"] if name not in self.columns]
-            if missing:
-                self.failed += 1
-                return error_record(
-                    number,
-                    f"no csv column for {', '.join('d/d' + name for name in missing)}: the columns are the "
-                    f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt",
-                )
+        if found is not None:
+            rec["budget"] = found
+        problem = self._csv_misfit(rec) if self.csv else None
+        if problem is not None:
+            self.failed += 1
+            return error_record(number, problem)
         if self.strict:
             failure = not_finite(named_numbers(rec["value"], rec["gradient"].items()))
             if failure is not None:
                 self.failed += 1
                 rec["failed"] = failure.message
         return rec
+
+    def _budget(self, program, result, point, m):
+        """The line's uncertainty budget, or None without `±`; --correlation pairs naming
+        what is not an input of this line's program are ignored, as --at's names are."""
+        from ..derived.uncertainty import budget
+
+        inputs = set(program.input_names)
+        correlations = {pair: r for pair, r in self.correlations.items() if set(pair) <= inputs}
+        return budget(result, point, self.uncertainty, correlations, m, self.seed)
+
+    def _csv_misfit(self, rec):
+        """Why a result has no row under the csv header (the first result fixes its partial and
+        uncertainty columns), or None: a number is never silently left out."""
+        labels = [k for k, _ in rec["budget"].columns()] if "budget" in rec else []
+        if self.columns is None:
+            self.columns = list(rec["gradient"])
+        if self.budget_columns is None:
+            self.budget_columns = labels
+        missing = [name for name in rec["gradient"] if name not in self.columns]
+        if missing:
+            return (f"no csv column for {', '.join('d/d' + name for name in missing)}: the columns are the "
+                    f"first result's inputs ({', '.join(self.columns) or 'none'}); choose them with --wrt")
+        missing = [label for label in labels if label not in self.budget_columns]
+        if missing:
+            return (f"no csv column for {', '.join(missing)}: the uncertainty columns are the first result's "
+                    f"({', '.join(self.budget_columns) or 'none'}); use -o jsonl")
+        return None
 
     def _with_header(self, records):
         """The records after a Header: the header must name the columns, which the first result
@@ -152,7 +179,7 @@ class Batch:
                 break
         if self.columns is None:
             self.columns = []
-        yield Header(self.columns)
+        yield Header(self.columns, self.budget_columns or [])
         yield from held
         yield from records
 

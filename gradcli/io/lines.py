@@ -74,14 +74,20 @@ def parse_point(specs, option="--at"):
 
 
 class Uncertain(Literal):
-    """An input value with its standard uncertainty: `1.5±0.01` (or `1.5+-0.01`)."""
+    """An input value with its standard uncertainty: `1.5±0.01` (or `1.5+-0.01`) in a point,
+    `gradcli.Uncertain(1.5, 0.01)` in Python (the value a number or its decimal text)."""
 
     __slots__ = ("sigma",)
 
-    def __new__(cls, text, sigma):
-        self = super().__new__(cls, text)
-        self.sigma = sigma
+    def __new__(cls, value, sigma):
+        self = super().__new__(cls, value if isinstance(value, str) else repr(float(value)))
+        self.sigma = float(sigma)
+        if not (math.isfinite(self.sigma) and self.sigma >= 0):
+            raise UsageError(f"an uncertainty is a finite number >= 0, not {sigma!r}")
         return self
+
+    def __repr__(self):
+        return f"Uncertain({self.text}, {self.sigma!r})"
 
     def __reduce__(self):
         return Uncertain, (self.text, self.sigma)
@@ -99,10 +105,11 @@ def _value(option, part, text):
         if not value or not sigma:
             raise UsageError(f"{option} {part!r}: expected VALUE±UNCERTAINTY, {example}")
         u = _number(option, part, sigma)
-        if not (math.isfinite(u) and u >= 0):
-            raise UsageError(f"{option} {part!r}: an uncertainty is a finite number >= 0, {example}")
         _number(option, part, value)
-        return Uncertain(value, u)
+        try:
+            return Uncertain(value, u)
+        except UsageError:
+            raise UsageError(f"{option} {part!r}: an uncertainty is a finite number >= 0, {example}") from None
     _number(option, part, text)
     return Literal(text)
 
@@ -120,6 +127,11 @@ def _number(option, part, text):
         return decimal(text)
     except ValueError:
         raise UsageError(f"{option} {part!r}: {text!r} is not a number") from None
+
+
+def parse_value(name, text, option="a point"):
+    """One input's value from its text (`0.1`, `pi`, `1.5±0.01`), as parse_point reads it."""
+    return _value(option, f"{name}={text}", text.strip())
 
 
 def split_point(text):

@@ -1,7 +1,8 @@
 """Records: one per batch line or point, the data every output format is written from.
 
 A Record is a dict: {"line", "value", "gradient": {name: partial}} (floats), with "warnings"
-and "notes" when there are any and "failed" when --strict counts it as failed, or
+and "notes" when there are any, "budget" (a derived.uncertainty.Budget) for a line with `±`
+values, and "failed" when --strict counts it as failed, or
 {"line", "error"}. A Chunk is consecutive points' results as columns; a Header is the csv
 header's partial columns, streamed before the first record. render/ writes them as jsonl, csv,
 plain text or tables (its registry knows them by their type).
@@ -31,10 +32,12 @@ def error_record(line, message):
 
 
 class Header:
-    """The csv header of batch and points output: its partial columns, `names`."""
+    """The csv header of batch and points output: its partial columns, `names`, and the
+    uncertainty budget's columns (labels of derived.uncertainty.Budget.columns) if any."""
 
-    def __init__(self, names):
+    def __init__(self, names, uncertainty=()):
         self.names = list(names)
+        self.uncertainty = list(uncertainty)
 
 
 class Chunk:

@@ -121,6 +121,10 @@ def jsonl_record(rec, digits=None):
         return to_json(rec) + "\n"
     out = {"line": rec["line"], **json_result(rec["value"], rec["gradient"].items(), digits)}
     out.update((key, rec[key]) for key in ("warnings", "notes") if key in rec)
+    if "budget" in rec:  # a line with ± values: eval's keys
+        from .uncertainty import budget_record
+
+        out.update(budget_record(rec["budget"], digits))
     if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
         out["error"] = rec["failed"]
     return to_json(out) + "\n"
@@ -226,6 +230,10 @@ def first_order_record(d, digits=None, stats=False):
         out[kind] = {n: r(x) for n, x in zip(names, xs, strict=True)}
     out["warnings"] = list(d.warnings)
     out["notes"] = list(d.notes)
+    if d.covariance is not None:  # ± inputs: each output's σ and J Σ Jᵀ
+        from .uncertainty import covariance_record
+
+        out.update(covariance_record(d.covariance, digits))
     return with_sparsity(out, d, stats)
 
 

@@ -183,8 +183,12 @@ def record_tables(rec, digits=None):
     table = quantity_table()
     for label, x in named_numbers(rec["value"], rec["gradient"].items()):
         table.add_row(Text(label), Text(format_number(x, digits)))
-    failed = [Text(f"line {rec['line']}: error: {rec['failed']}", style="red")] if "failed" in rec else []
-    return [title(f"line {rec['line']}"), fitted(table), *failed]
+    below = [Text(f"line {rec['line']}: error: {rec['failed']}", style="red")] if "failed" in rec else []
+    if "budget" in rec:  # a line with ± values: eval's budget tables
+        from .uncertainty import budget_tables
+
+        below = [*budget_tables(rec["budget"], digits), *below]
+    return [title(f"line {rec['line']}"), fitted(table), *below]
 
 
 @renders("Chunk", "table")
@@ -287,6 +291,10 @@ def first_order_tables(d, digits=None, stats=False):
         for n, x in zip(names, xs, strict=True):
             matrix.add_row(Text(n), num(x))
     parts = [title("Values"), fitted(values), title(head), fitted(matrix)]
+    if d.covariance is not None:
+        from .uncertainty import covariance_tables
+
+        parts += covariance_tables(d.covariance, digits)
     return parts + [Text(f"note: {note}") for note in d.notes] + sparsity_parts(d, stats)
 
 

@@ -68,8 +68,9 @@ def csv_result(result, digits=None, wrt=None):
 
 @renders("Header", "csv")
 def csv_header(header):
-    """The csv header of batch and points output: `line,value,error,d/dNAME,...`."""
-    return csv_text([["line", "value", "error", *(f"d/d{name}" for name in header.names)]])
+    """The csv header of batch and points output: `line,value,error,d/dNAME,...`, then the
+    uncertainty columns when the first result had a budget."""
+    return csv_text([["line", "value", "error", *(f"d/d{name}" for name in header.names), *header.uncertainty]])
 
 
 def csv_rows(lines, values, partials, digits=None):
@@ -80,14 +81,18 @@ def csv_rows(lines, values, partials, digits=None):
 
 
 @renders("Record", "csv")
-def csv_record(rec, names, digits=None):
-    """A record as a csv row under the header of `names`; a name the record lacks has partial 0."""
+def csv_record(rec, names, digits=None, uncertainty=None):
+    """A record as a csv row under the header of `names` (and the `uncertainty` columns); a
+    name the record lacks has partial 0, an uncertainty column its budget lacks an empty cell."""
+    extra = len(uncertainty or ())
     if "error" in rec:
-        return csv_text([[rec["line"], "", rec["error"], *[""] * len(names)]])
+        return csv_text([[rec["line"], "", rec["error"], *[""] * (len(names) + extra)]])
     gradient = rec["gradient"]
-    if "failed" in rec:  # --strict: the numbers, and why the line counts as failed
+    if "failed" in rec or extra:  # --strict: the numbers, and why the line counts as failed
         numbers = [format_number(x, digits) for x in (rec["value"], *(gradient.get(name, 0.0) for name in names))]
-        return csv_text([[rec["line"], numbers[0], rec["failed"], *numbers[1:]]])
+        found = dict(rec["budget"].columns()) if "budget" in rec else {}
+        budget = [format_number(found[label], digits) if label in found else "" for label in uncertainty or ()]
+        return csv_text([[rec["line"], numbers[0], rec.get("failed", ""), *numbers[1:], *budget]])
     return csv_rows([rec["line"]], [rec["value"]], [[gradient.get(name, 0.0)] for name in names], digits)
 
 
@@ -103,7 +108,8 @@ def plain_record(rec, digits=None, drop_value=False):
     """A record as a plain line; an error is `error<TAB>line N: message`."""
     if "error" in rec:
         return f"error\tline {rec['line']}: {rec['error']}\n"
-    return plain_rows([rec["value"]], [[g] for g in rec["gradient"].values()], digits, drop_value)
+    budget = [[x] for _, x in rec["budget"].columns()] if "budget" in rec else []
+    return plain_rows([rec["value"]], [*([g] for g in rec["gradient"].values()), *budget], digits, drop_value)
 
 
 def _number_spec(digits):
@@ -270,6 +276,10 @@ def first_order_plain(d, digits=None, stats=False):
     else:
         kind, names, xs = first_order_vector(d)
         rows += [(f"{kind}[{n}]", x) for n, x in zip(names, xs, strict=True)]
+    if d.covariance is not None:
+        from .uncertainty import covariance_pairs
+
+        rows += covariance_pairs(d.covariance)
     return pairs_text(rows, digits) + sparsity_text(d, stats)
 
 
@@ -280,6 +290,11 @@ def first_order_csv(d, digits=None):
     if d.jacobian is not None:
         rows = [["output", "value", *d.inputs]]
         rows += [[o, f(v), *map(f, row)] for o, v, row in zip(d.outputs, d.values, d.jacobian, strict=True)]
+        if d.covariance is not None:  # each output's σ and its covariance row beside its Jacobian row
+            from .uncertainty import covariance_columns
+
+            head, extra = covariance_columns(d.covariance)
+            rows = [row + cells for row, cells in zip(rows, [head, *([f(x) for x in r] for r in extra)], strict=True)]
     elif d.jvp is not None:
         rows = [["output", "value", "jvp"]]
         rows += [[o, f(v), f(x)] for o, v, x in zip(d.outputs, d.values, d.jvp, strict=True)]
