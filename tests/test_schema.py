@@ -57,6 +57,9 @@ CASES = {
     "hessian-hvp": ("hessian.json", lambda: [json.loads(output("hessian", "x*y^2", "--at", "x=1,y=2", "--json", "--hvp", "1,0"))]),
     "check": ("check.json", lambda: [json.loads(output("check", "relu(x)*y", "--at", "x=0,y=2", "--json", "--hessian")),
                                      json.loads(output("check", "log(x)", "--at", "x=-1", "--json"))]),
+    "check-drivers": ("check.json", lambda: [json.loads(output("check", "x = sin(w)*v; x, x*w", "--at", "w=1,v=2", "--json")),
+                                             json.loads(output("check", "x = sin(w)*v; x, x*w", "--at", "w=1,v=2", "--json", "--dir", "w=1")),
+                                             json.loads(output("check", "relu(w)*v", "--at", "w=0,v=2", "--json", "--dir", "w=1,v=1"))]),
     "diff": ("diff.json", lambda: [json.loads(output("diff", "x*y^2", "--json")),
                                    json.loads(output("diff", "x*y^2", "--json", "--order", "2", "--wrt", "y"))]),
 }

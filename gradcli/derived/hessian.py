@@ -109,9 +109,9 @@ def hvp(program, point, direction):
     return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point), v), vector=v)
 
 
-def dual_sweep(program, inputs, v):
-    """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
-    dual numbers whose inputs' tangents are v."""
-    D = dual_math(FloatMath)
+def dual_sweep(program, inputs, v, m=FloatMath):
+    """H·v at the input values `inputs` (program order, in the number type `m`): one forward
+    and one reverse sweep of dual numbers whose inputs' tangents are v."""
+    D = dual_math(m)
     adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
     return [adjoints[i].tangent for i in program.input_ids]
