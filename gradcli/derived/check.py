@@ -29,6 +29,7 @@ RTOL = 1e-6
 ATOL = 1e-8
 FIRST_STEP = 2.0**-2  # the largest step, relative to max(1, |x|): most functions change on a smaller scale
 LAST_STEP = 2.0**-36  # the smallest, relative to max(|x|, 2⁻³⁰): below it rounding is all there is
+ROUNDED = 2.0**-30  # the smallest where a moved point's rounding is no noise: 2⁻²² of the move
 MAX_ROWS = 100  # steps per sequence, at most
 COLUMNS = 5  # Richardson extrapolations per step (a sliding window of 6 steps)
 SETTLED = 1e-3  # an estimate with a smaller relative error estimate can decide a verdict
@@ -142,18 +143,27 @@ def rounding(result, inputs=False):
 class Line:
     """fn at x + t·d as t moves: along input j (d = e_j) or along a direction v. Its steps
     scale with the components that move: the largest from the one that changes the most
-    relative to its size, the smallest where rounding the moved point is still negligible."""
+    relative to its size; the smallest where rounding is all there is, or, when no noise bound
+    covers the rounding of a moved point (several components move, the step is not exact),
+    where that rounding is still below 2⁻²² of each component's move."""
 
-    def __init__(self, fn, x, here, j=None, v=None):
+    def __init__(self, fn, x, here, j=None, v=None, noisy=False):
         self.fn, self.x, self.here = fn, x, here  # here: fn(x)
         self.along = [(j, 1.0)] if v is None else [(k, d) for k, d in enumerate(v) if d]
         self.top = FIRST_STEP * min(max(1.0, abs(x[k])) / abs(d) for k, d in self.along)
-        if len(self.along) == 1:
-            (k, d), = self.along
-            self.bottom = LAST_STEP * max(abs(x[k]), 2.0**-30) / abs(d)
-        else:  # no exact step: each component's rounding at most 2⁻³⁰ of its move
-            self.bottom = max(2.0**-22 * abs(x[k]) / abs(d) for k, d in self.along)
-            self.top = max(self.top, 2.0**8 * self.bottom)
+        last = LAST_STEP if noisy or len(self.along) == 1 else ROUNDED
+        self.bottom = last * max(max(abs(x[k]), 2.0**-30) / abs(d) for k, d in self.along)
+
+    @property
+    def spread(self):
+        """Why the steps cannot both stay below the function's scale and above rounding (the
+        components lie on scales too far apart), or None."""
+        if self.bottom <= self.top * 2.0**-8:
+            return None
+        low = min(max(1.0, abs(self.x[k])) / abs(d) for k, d in self.along)
+        high = max(abs(self.x[k]) / abs(d) for k, d in self.along)
+        return (f"the direction moves inputs on scales too far apart (max(1, |x|)/|v| from {format_number(low, 2)} "
+                f"to {format_number(high, 2)}) to difference along it")
 
     def __call__(self, h):
         """fn at x + h·d."""
@@ -174,6 +184,8 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0):
     """gradcli's c against d fn(x + t·d)[row] / dt at t = 0 (fn(x)[row] is `what`: the value,
     or one partial; `noise`: how far rounding can move it, if known): (estimate, abs error,
     rel error, status, explanation)."""
+    if line.spread:
+        return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
     estimates = _estimates(line, row, noise)
     e, err, plateau = _best(estimates, atol)
     abs_error = abs(c - e)
