@@ -20,10 +20,10 @@ from gradcli.core.errors import GradcliError
 from gradcli.core.ops import OPS
 from gradcli.derived.check_drivers import check_direction, check_jacobian
 from gradcli.numbers.dual import dual_math
+from test_jacobian import several
 
 from gen import DPS, programs
 from symgen import SYMBOLS
-from test_jacobian import several
 
 
 @st.composite
