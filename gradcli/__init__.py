@@ -33,6 +33,8 @@ def evaluate(program, at=None, /, *, strategy="store", stats=False, **inputs):
 # Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.
 _LAZY = {
     "check_gradient": "derived.check",
+    "check_jacobian": "derived.check_drivers",
+    "check_direction": "derived.check_drivers",
     "Derivatives": "derived.diff",
     "hessian": "derived.hessian",
     "hessian_vector_product": "derived.hessian",
@@ -78,7 +80,9 @@ __all__ = [
     "ProgramError",
     "Result",
     "UsageError",
+    "check_direction",
     "check_gradient",
+    "check_jacobian",
     "compile_program",
     "evaluate",
     "hessian",
