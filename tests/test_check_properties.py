@@ -135,8 +135,9 @@ def test_jacobian_and_direction_checks_pass_on_programs_with_several_outputs(see
 
 def test_direction_checks_never_call_a_correct_derivative_wrong():
     """The gradient check's property for J·v and H·v: random programs (tests/gen.py) at points
-    spread from 1e-8 to 1e8, random directions; no `mismatch`, and few unsure verdicts besides
-    the directions that move inputs on scales too far apart to difference along."""
+    spread from 1e-8 to 1e8, random directions; no `mismatch`, few unsure verdicts, and "scales
+    too far apart" only where the components' scales |x|/|v| differ by more than 2²⁰ (x = 1e8
+    moved with y = 1e-8: no step is both below y's scale and above x's rounding)."""
     seen = collections.Counter()
 
     @given(programs(), st.data())
@@ -153,17 +154,21 @@ def test_direction_checks_never_call_a_correct_derivative_wrong():
             return
         report = check_direction(ex.text, point, v)
         note(f"{ex.text!r} at {point} along {v}: {[(c.label, c.status, c.explanation) for c in report.comparisons]}")
+        moved = [(abs(point[n]), abs(d)) for n, d in v.items() if d]
+        ratio = max(x / d for x, d in moved) / min(max(1.0, x) / d for x, d in moved)
         for c in report.comparisons:
-            seen["spread" if "scales too far apart" in (c.explanation or "") else c.status] += 1
+            spread = "scales too far apart" in (c.explanation or "")
+            assert not spread or ratio > 2.0**20, (c, ratio)  # said only where no step could do
+            seen["spread" if spread else c.status] += 1
         assert report.ok, [(c.label, c.explanation) for c in report.failures]
 
     run()
     total = sum(seen.values())
-    assert total > 0
+    assert seen["ok"] > 0.5 * total, seen
     # a direction mixing scales also keeps steps above what a small component needs (sin(1/y) at
-    # y = 1e-4 moved with x = 1e7): unsure more often than along one input, never wrong
-    assert seen["inconclusive"] + seen["cannot_check"] <= 0.03 * total, seen
-    assert seen["spread"] <= 0.15 * total, seen  # x = 1e8 moved with x = 1e-8: honest, but not often
+    # y = 1e-4 moved with x = 1e7), and H·v differences the gradient, which is not finite
+    # everywhere the value is: unsure more often than along one input, never wrong
+    assert seen["inconclusive"] + seen["cannot_check"] <= 0.06 * total, seen
 
 
 @pytest.fixture
