@@ -41,10 +41,10 @@ def check_direction(program, point, direction, rtol=RTOL, atol=ATOL):
     v = direction_vector(program, direction)
     found = jvp(program, point, direction)
     x, values = point_values(program, point), _values_function(program)
-    here, outputs = values(x), _each_output(program, point)
+    outputs = _each_output(program, point)
+    line = Line(values, x, values(x), v=v, noisy=True)  # rounding(..., inputs=True) covers the moved point
     comparisons = []
     for k, (name, single) in enumerate(outputs):
-        line = Line(values, x, here, v=v, noisy=True)  # rounding(..., inputs=True) covers the moved point
         said = compare(line, k, found.jvp[k], f"the value of {name}", single.notes, rtol, atol, rounding(single, inputs=True))
         comparisons.append(Comparison((), found.jvp[k], *said, kind="jvp", output=name))
     if len(outputs) > 1:
