@@ -59,6 +59,8 @@ def _prepared(program, at, inputs, precision):
 # Symbolic derivatives and checks load on first use: a one-shot `gradcli eval` never needs them.
 _LAZY = {
     "check_gradient": "derived.check",
+    "check_jacobian": "derived.check_drivers",
+    "check_direction": "derived.check_drivers",
     "Derivatives": "derived.diff",
     "hessian": "derived.hessian",
     "hessian_vector_product": "derived.hessian",
@@ -113,7 +115,9 @@ __all__ = [
     "Result",
     "Uncertain",
     "UsageError",
+    "check_direction",
     "check_gradient",
+    "check_jacobian",
     "compile_program",
     "evaluate",
     "hessian",

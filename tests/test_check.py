@@ -1,5 +1,6 @@
 """`gradcli check`: the reverse sweep against finite differences. Smooth programs pass, a
-wrong rule is caught, and a convention at a kink is explained instead of failing."""
+wrong rule is caught, and a convention at a kink is explained instead of failing. Several
+outputs (the Jacobian) and --dir (J·v, H·v) through the CLI."""
 
 import dataclasses
 import json
@@ -10,6 +11,7 @@ import pytest
 
 from gradcli import check_gradient
 from gradcli.core.ops import OPS
+from gradcli.derived.check_drivers import check_jacobian
 
 from conftest import run_cli
 from symgen import example
@@ -260,3 +262,93 @@ def test_a_wrong_rule_beside_a_kink_the_steps_resolve_is_still_a_mismatch(monkey
     monkeypatch.setitem(OPS, "sin", wrong_rule("sin", lambda m, y, x: (m.cos(x) * 1.1,)))
     report = check_gradient("sin(max(w, v))", {"w": 1.0, "v": 1.000001})
     assert [c.status for c in report.comparisons] == ["ok", "mismatch"], report.comparisons
+
+
+# -- several outputs, --jacobian, --dir -------------------------------------------------------
+
+SEVERAL = "x = sin(w)*v; y = x*w; x, y, x + y"
+
+
+def test_cli_check_of_several_outputs_checks_the_jacobian():
+    """No flag needed: several outputs mean every Jacobian entry, labelled as `gradcli
+    jacobian` labels them; --jacobian gives the same rows, and on one output its 1×n Jacobian."""
+    proc = run_cli("check", SEVERAL, "--at", "w=1,v=2")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "partial gradcli finite_differences abs_error rel_error status"
+    assert [line.split()[0] for line in lines[1:]] == ["J[x,w]", "J[x,v]", "J[y,w]", "J[y,v]", "J[x+y,w]", "J[x+y,v]"]
+    assert all(line.endswith(" ok") for line in lines[1:])
+    assert run_cli("check", SEVERAL, "--at", "w=1,v=2", "--jacobian").stdout == proc.stdout
+    one = run_cli("check", "sin(w)*v", "--at", "w=1,v=2", "--jacobian")
+    assert [line.split()[0] for line in one.stdout.splitlines()[1:]] == ["J[sin(w)*v,w]", "J[sin(w)*v,v]"]
+    record = json.loads(run_cli("check", SEVERAL, "--at", "w=1,v=2", "--json").stdout)
+    assert record["outputs"] == ["x", "y", "x+y"] and len(record["values"]) == 3 and "value" not in record
+    first = record["checks"][0]
+    assert (first["label"], first["kind"], first["output"], first["wrt"]) == ("J[x,w]", "jacobian", "x", ["w"])
+    assert "Jacobian check against finite differences" in run_cli("check", SEVERAL, "--at", "w=1,v=2", "-o", "table").stdout
+
+
+def test_cli_check_along_a_direction():
+    """One output: J·v (its directional derivative) and H·v; several: J·v of each."""
+    proc = run_cli("check", ROSENBROCK, "--at", "x=0.3,y=-0.7", "--dir", "x=1,y=-0.5")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    rows = [line.split() for line in proc.stdout.splitlines()[1:]]
+    assert [(r[0], r[-1]) for r in rows] == [("jvp[(1-x)^2+100*(y-x^2)^2]", "ok"), ("Hv[x]", "ok"), ("Hv[y]", "ok")]
+    assert float(rows[1][1]) == pytest.approx(390 * 1 + -120 * -0.5) and float(rows[2][1]) == pytest.approx(-120 + 200 * -0.5)
+    record = json.loads(run_cli("check", SEVERAL, "--at", "w=1,v=2", "--dir", "w=1", "--json").stdout)
+    assert record["direction"] == {"w": 1.0, "v": 0.0} and record["outputs"] == ["x", "y", "x+y"]
+    assert [c["label"] for c in record["checks"]] == ["jvp[x]", "jvp[y]", "jvp[x+y]"] and record["ok"]
+    table = run_cli("check", SEVERAL, "--at", "w=1,v=2", "--dir", "w=1", "-o", "table").stdout
+    assert "Check of J·v along --dir against finite differences" in table
+    hvp = json.loads(run_cli("check", "x = sin(w)*v; y = x*w; x, y", "--of", "y", "--at", "w=1,v=2", "--dir", "v=1",
+                             "--json").stdout)
+    assert [c["kind"] for c in hvp["checks"]] == ["jvp", "hvp", "hvp"] and "value" in hvp
+
+
+def test_cli_check_reference_precision_for_the_jacobian_and_a_direction():
+    for extra, labels in [([], ["J[x,w]", "J[x,v]", "J[y,w]", "J[y,v]", "J[x+y,w]", "J[x+y,v]"]),
+                          (["--dir", "w=1,v=3"], ["jvp[x]", "jvp[y]", "jvp[x+y]"])]:
+        proc = run_cli("check", SEVERAL, "--at", "w=1,v=2", "--reference", "precision", *extra)
+        assert proc.returncode == 0 and proc.stdout.splitlines()[0].split()[2] == "precision_50", proc.stderr
+        assert [line.split()[0] for line in proc.stdout.splitlines()[1:]] == labels
+        assert all(line.endswith(" ok") for line in proc.stdout.splitlines()[1:])
+    one = run_cli("check", "exp(w)*v", "--at", "w=1,v=2", "--dir", "w=1", "--reference", "precision", "--json")
+    assert [(c["label"], c["status"]) for c in json.loads(one.stdout)["checks"]] == [
+        ("jvp[exp(w)*v]", "ok"), ("Hv[w]", "ok"), ("Hv[v]", "ok")]
+    refused = run_cli("check", "x*y", "--at", "x=1,y=2", "--hessian", "--reference", "precision")
+    assert refused.returncode == 2 and "the gradient, the Jacobian or --dir" in refused.stderr
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--dir", "q=1"], "--dir q: not an input of the program (inputs: w, v)"),
+    (["--dir", "w=0"], "--dir needs a finite, nonzero direction"),
+    (["--dir", "w=inf"], "--dir needs a finite, nonzero direction"),
+    (["--hessian"], "--hessian checks one output's Hessian and the program has 3 outputs (x, y, x+y): pick one with --of"),
+    (["--jacobian", "--hessian"], "--hessian, --jacobian and --dir each say what to check"),
+    (["--jacobian", "--dir", "w=1"], "--hessian, --jacobian and --dir each say what to check"),
+    (["--of", "q"], "--of q: never assigned"),
+])
+def test_cli_check_usage_errors(args, said):
+    proc = run_cli("check", SEVERAL, "--at", "w=1,v=2", *args)
+    assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_cli_check_catches_a_wrong_rule_in_the_jacobian_and_along_a_direction(monkeypatch):
+    """In process, with sin's rule 10 % off: exit 1, the message names the check and the entries."""
+    monkeypatch.setitem(OPS, "sin", wrong_rule("sin", lambda m, y, x: (m.mul(1.1, m.cos(x)),)))
+    proc = run_cli("check", SEVERAL, "--at", "w=1,v=2")
+    assert proc.returncode == 1 and [line.split()[-1] for line in proc.stdout.splitlines()[1:]] == [
+        "mismatch", "ok", "mismatch", "ok", "mismatch", "ok"]
+    assert "gradcli: Jacobian check failed (rtol 1e-06, atol 1e-08): J[x,w]: finite differences give" in proc.stderr
+    along = run_cli("check", SEVERAL, "--at", "w=1,v=2", "--dir", "w=1,v=1")
+    assert along.returncode == 1 and "check of J·v along --dir failed" in along.stderr and "jvp[x]:" in along.stderr
+
+
+def test_a_kink_in_one_output_is_that_outputs_convention():
+    """Each output's convention notes are its own (its own reverse sweep's): relu at 0 makes
+    J[r,x] a convention, and the other output's entries are plain ok."""
+    report = check_jacobian("r = relu(x); s = x*y; r, s", {"x": 0.0, "y": 2.0})
+    assert [(c.label, c.status) for c in report.comparisons] == [
+        ("J[r,x]", "convention"), ("J[r,y]", "ok"), ("J[s,x]", "ok"), ("J[s,y]", "ok")]
+    assert report.comparisons[0].explanation.startswith("r = relu(x) (line 1, column 5): relu at 0")
+    assert [c.explanation for c in report.comparisons[1:]] == [None, None, None]

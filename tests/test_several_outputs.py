@@ -64,7 +64,7 @@ def test_several_outputs_survive_the_compile_cache(tmp_path):
         assert json.loads(proc.stdout)["outputs"] == ["x", "x+w"]
 
 
-@pytest.mark.parametrize("command", [["check", "--at", "w=1"]])  # explain, graph and diff take several
+@pytest.mark.parametrize("command", [["eval", "--at", "w=1"]])  # explain, graph, diff and check take several
 def test_single_output_commands_refuse_several_saying_what_to_do(command):
     r = invoke(*command, "x = w*w; x, x*w")
     assert r.exit_code == 2 and "2 outputs (x, x*w)" in r.stderr and "jacobian" in r.stderr

@@ -170,26 +170,64 @@ def diff_command(program, file, wrt, order, inline, fmt, color, of):
 
 @click.command("check")
 @program_input()
+@click.option("--of", "of", metavar="NAME[,NAME...]", help="These assigned names are the outputs.")
 @click.option("--rtol", type=click.FloatRange(0), default=RTOL, show_default=True, help="Relative tolerance.")
 @click.option("--atol", type=click.FloatRange(0), default=ATOL, show_default=True, help="Absolute tolerance.")
 @click.option("--hessian", "with_hessian", is_flag=True,
-              help="Check the Hessian too (finite differences of the gradient).")
+              help="Check the Hessian too (finite differences of the gradient; one output).")
+@click.option("--jacobian", "with_jacobian", is_flag=True,
+              help="Check every Jacobian entry (finite differences of each output; implied by several outputs).")
+@click.option("--dir", "direction", multiple=True, metavar="NAME=VALUE",
+              help="Check J·v, and for one output H·v, along this direction (left out: 0).")
 @output_format("table", "plain", "json")
 @digits_option()
 @color_option()
 @reference_option
-def check_command(program, at, file, rtol, atol, with_hessian, fmt, digits, color, reference):
-    """Compare the reverse sweep's gradient (and Hessian) with finite differences at the --at
-    point; exit 1 when a partial differs by more than atol + rtol × |finite difference|."""
-    from ..derived.check import check_gradient
+def check_command(program, at, file, of, rtol, atol, with_hessian, with_jacobian, direction, fmt, digits, color, reference):
+    """Compare the reverse sweep's gradient (and Hessian), every Jacobian entry (several
+    outputs), or J·v and H·v (--dir) with finite differences at the --at point; exit 1 when one
+    differs by more than atol + rtol × |finite difference|."""
+    from .derivatives import load_outputs
 
-    checker = reference_check if reference == "precision" else check_gradient
-    checked = checker(load_program(program, file), parse_point(at), rtol, atol, with_hessian)
+    compiled = load_outputs(program, file, of)
+    asked = check_question(compiled, with_hessian, with_jacobian, direction)
+    checked = run_check(compiled, parse_point(at), rtol, atol, asked, reference)
     report(check_messages(checked, fmt), fmt)
     show(checked, fmt, color, digits=digits)
     if not checked.ok:
         failed = "; ".join(f"{c.label}: {c.explanation}" for c in checked.failures)
-        raise EvaluationFailed(f"gradient check failed (rtol {rtol:g}, atol {atol:g}): {failed}")
+        raise EvaluationFailed(f"{checked.title} failed (rtol {rtol:g}, atol {atol:g}): {failed}")
+
+
+def check_question(compiled, with_hessian, with_jacobian, direction):
+    """What `check` compares: ("gradient", with_hessian), ("jacobian", None) (asked for, or a
+    program with several outputs) or ("direction", v)."""
+    names = compiled.output_names
+    if with_hessian + with_jacobian + bool(direction) > 1:
+        raise UsageError("--hessian, --jacobian and --dir each say what to check: give one of them")
+    if direction:
+        return "direction", parse_point(direction, "--dir")
+    if with_hessian and len(names) > 1:
+        raise UsageError(f"--hessian checks one output's Hessian and the program has {len(names)} outputs "
+                         f"({', '.join(names)}): pick one with --of NAME, or drop --hessian to check the Jacobian")
+    if with_jacobian or len(names) > 1:
+        return "jacobian", None
+    return "gradient", with_hessian
+
+
+def run_check(compiled, point, rtol, atol, asked, reference):
+    """The report for `asked` (check_question's), against finite differences or 50 digits."""
+    if reference == "precision":
+        return reference_check(compiled, point, rtol, atol, asked)
+    from ..derived.check import check_gradient
+    from ..derived.check_drivers import check_direction, check_jacobian
+
+    kind, arg = asked
+    if kind == "direction":
+        return check_direction(compiled, point, arg, rtol, atol)
+    if kind == "jacobian":
+        return check_jacobian(compiled, point, rtol, atol)
+    return check_gradient(compiled, point, rtol, atol, arg)
 
 
 def check_messages(checked, fmt):

@@ -130,10 +130,17 @@ def reference_option(f):
                         help="Compare with finite differences, or with a 50-digit evaluation (mpmath) of the same sweeps.")(f)
 
 
-def reference_check(program, point, rtol, atol, with_hessian):
-    """check --reference precision: the report, as check_gradient's."""
-    if with_hessian:
-        raise UsageError("--reference precision checks the gradient: drop --hessian, or use --reference differences")
-    from ..derived.reference import check_against_precision
+def reference_check(program, point, rtol, atol, asked):
+    """check --reference precision: the report, as the finite-difference checks' (`asked`:
+    commands.check_question's)."""
+    from ..derived import reference
 
-    return check_against_precision(program, point, rtol, atol)
+    kind, arg = asked
+    if kind == "gradient" and arg:
+        raise UsageError("--reference precision checks the gradient, the Jacobian or --dir: drop --hessian, "
+                         "or use --reference differences")
+    if kind == "direction":
+        return reference.check_direction_against_precision(program, point, arg, rtol, atol)
+    if kind == "jacobian":
+        return reference.check_jacobian_against_precision(program, point, rtol, atol)
+    return reference.check_against_precision(program, point, rtol, atol)

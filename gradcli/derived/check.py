@@ -29,6 +29,7 @@ RTOL = 1e-6
 ATOL = 1e-8
 FIRST_STEP = 2.0**-2  # the largest step, relative to max(1, |x|): most functions change on a smaller scale
 LAST_STEP = 2.0**-36  # the smallest, relative to max(|x|, 2⁻³⁰): below it rounding is all there is
+ROUNDED = 2.0**-30  # the smallest where a moved point's rounding is no noise: 2⁻²² of the move
 MAX_ROWS = 100  # steps per sequence, at most
 COLUMNS = 5  # Richardson extrapolations per step (a sliding window of 6 steps)
 SETTLED = 1e-3  # an estimate with a smaller relative error estimate can decide a verdict
@@ -42,16 +43,26 @@ STATUSES = ("ok", "convention", "inconclusive", "cannot_check", "mismatch")
 class Comparison:
     """One partial: gradcli's value, the finite-difference estimate, and the verdict."""
 
-    wrt: tuple  # ("w",) for a partial, ("x", "y") for a Hessian entry
+    wrt: tuple  # ("w",) for a partial, ("x", "y") for a Hessian entry, () for J·v
     claimed: float
     estimate: float
     abs_error: float
     rel_error: float
     status: str  # one of STATUSES; only "mismatch" fails the check
     explanation: str | None = None
+    kind: str = "gradient"  # or "hessian", "jacobian", "jvp", "hvp"
+    output: str | None = None  # the output's name, for "jacobian" and "jvp"
 
     @property
     def label(self):
+        """As the command that computes it names it: eval's d/dw, hessian's d2/dx/dy and
+        Hv[x], jacobian's J[y,w], jvp's jvp[y]."""
+        if self.kind == "jacobian":
+            return f"J[{self.output},{self.wrt[0]}]"
+        if self.kind == "jvp":
+            return f"jvp[{self.output}]"
+        if self.kind == "hvp":
+            return f"Hv[{self.wrt[0]}]"
         k = len(self.wrt)
         return f"d{k if k > 1 else ''}/" + "/".join(f"d{w}" for w in self.wrt)
 
@@ -61,11 +72,14 @@ class CheckReport:
 
     reference = "finite differences"  # what the partials were compared with, in words
 
-    def __init__(self, result, comparisons, rtol, atol):
-        self.result = result
+    def __init__(self, result, comparisons, rtol, atol, title="gradient check", outputs=None, direction=None):
+        self.result = result  # a Result (one output), or engine.jacobian's Derivatives
         self.comparisons = comparisons
         self.rtol = rtol
         self.atol = atol
+        self.title = title
+        self.outputs = outputs  # the outputs' names, where a Jacobian (or J·v of several) was checked
+        self.direction = direction  # {input: v}, for check --dir
 
     @property
     def failures(self):
@@ -97,50 +111,110 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
     def value(xs):
         return [forward(program, xs)[out]]
 
-    def gradient(xs):
-        adjoints = reverse(program, forward(program, xs))[0]
-        return [adjoints[i] for i in program.input_ids]
-
     def hessian_at(xs):
         return hessian(program, dict(zip(names, xs))).hessian
 
-    comparisons = _compare_jacobian(value, lambda xs: [gradient(xs)], x, [list(result.gradient.values())], names, (),
-                                    "the value", result.notes, rtol, atol, noise=_rounding(result))
+    gradient = gradient_function(program)
+    comparisons = compare_rows(value, x, [list(result.gradient.values())], names, (), "the value", result.notes,
+                               rtol, atol, noise=rounding(result), slopes=lambda xs: [gradient(xs)])
     if with_hessian:
         matrix = hessian(program, point).hessian
         for i, name in enumerate(names):
-            comparisons += _compare_jacobian(gradient, hessian_at, x, matrix, names, (name,), f"d/d{name}", result.notes,
-                                             rtol, atol, i)
+            comparisons += compare_rows(gradient, x, matrix, names, (name,), f"d/d{name}", result.notes, rtol, atol, i,
+                                        slopes=hessian_at, kind="hessian")
     return CheckReport(result, comparisons, rtol, atol)
 
 
-def _rounding(result):
+def gradient_function(program):
+    """The float64 gradient at input values xs (program order): one forward, one reverse sweep."""
+    def gradient(xs):
+        adjoints = reverse(program, forward(program, xs))[0]
+        return [adjoints[i] for i in program.input_ids]
+    return gradient
+
+
+def rounding(result, inputs=False):
     """How far rounding can move the computed value, to first order: every node's value
     rounds (a few units of 2⁻⁵³) and reaches the output through its adjoint. Where values
     cancel this is far more than the output's own rounding (log10(hypot(z, 1)) at z = 1e-4
-    is 5e-9, but rounding 1 + z²/2 makes it 1e-16 noisy)."""
-    inputs = set(result.program.input_ids)
-    terms = (abs(a * v) for i, (a, v) in enumerate(zip(result.adjoints, result.values)) if i not in inputs)
+    is 5e-9, but rounding 1 + z²/2 makes it 1e-16 noisy). With `inputs`, the inputs' own
+    rounding too: moving x along a direction v rounds every component of x + h·v."""
+    skip = () if inputs else set(result.program.input_ids)
+    terms = (abs(a * v) for i, (a, v) in enumerate(zip(result.adjoints, result.values)) if i not in skip)
     return 4 * _EPS * math.fsum(t for t in terms if math.isfinite(t))
 
 
-def _compare_jacobian(fn, slopes, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0):
-    """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (fn(x)[row] is
-    `what`: the value, or one partial; `noise`: how far rounding can move it, if known;
-    `slopes(x)` is gradcli's claimed matrix at another point)."""
-    found = []
-    here = fn(x)[row] if names else 0.0
-    for j, name in enumerate(names):
-        c = claimed[row][j]
-        estimates = _estimates(fn, x, j, row, noise)
-        e, err, plateau = _best(estimates, atol)
-        abs_error = abs(c - e)
-        rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
-        status, explanation = _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rtol, atol)
-        if status == "mismatch":
-            status, explanation = _kink_below_steps(slopes, x, j, row, c, e) or (status, explanation)
-        found.append(Comparison(prefix + (name,), c, e, abs_error, rel_error, status, explanation))
-    return found
+class Line:
+    """fn at x + t·d as t moves: along input j (d = e_j) or along a direction v. Its steps
+    scale with the components that move: the largest from the one that changes the most
+    relative to its size; the smallest where rounding is all there is, or, when no noise bound
+    covers the rounding of a moved point (several components move, the step is not exact),
+    where that rounding is still below 2⁻²² of each component's move."""
+
+    def __init__(self, fn, x, here, j=None, v=None, noisy=False):
+        self.fn, self.x, self.here = fn, x, here  # here: fn(x)
+        self.along = [(j, 1.0)] if v is None else [(k, d) for k, d in enumerate(v) if d]
+        self.top = FIRST_STEP * min(max(1.0, abs(x[k])) / abs(d) for k, d in self.along)
+        last = LAST_STEP if noisy or len(self.along) == 1 else ROUNDED
+        self.bottom = last * max(max(abs(x[k]), 2.0**-30) / abs(d) for k, d in self.along)
+
+    @property
+    def spread(self):
+        """Why the steps cannot both stay below the function's scale and above rounding (the
+        components lie on scales too far apart), or None."""
+        if self.bottom <= self.top * 2.0**-8:
+            return None
+        low = min(max(1.0, abs(self.x[k])) / abs(d) for k, d in self.along)
+        high = max(abs(self.x[k]) / abs(d) for k, d in self.along)
+        return (f"the direction moves inputs on scales too far apart (max(1, |x|)/|v| from {format_number(low, 2)} "
+                f"to {format_number(high, 2)}) to difference along it")
+
+    def point(self, h):
+        """x + h·d."""
+        moved = list(self.x)
+        for k, d in self.along:
+            moved[k] = self.x[k] + h * d
+        return moved
+
+    def __call__(self, h):
+        """fn at x + h·d."""
+        return self.fn(self.point(h))
+
+    def width(self, h):
+        """t between x - h·d and x + h·d: exact when one component moves."""
+        if len(self.along) > 1:
+            return 2 * h
+        (k, d), = self.along
+        return ((self.x[k] + h * d) - (self.x[k] - h * d)) / d
+
+
+def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None):
+    """gradcli's c against d fn(x + t·d)[row] / dt at t = 0 (fn(x)[row] is `what`: the value,
+    or one partial; `noise`: how far rounding can move it, if known; `claimed_at(xs)`: gradcli's
+    c at other input values, for the kink test): (estimate, abs error, rel error, status,
+    explanation)."""
+    if line.spread:
+        return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
+    estimates = _estimates(line, row, noise)
+    e, err, plateau = _best(estimates, atol)
+    abs_error = abs(c - e)
+    rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
+    status, explanation = _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol)
+    if status == "mismatch" and claimed_at is not None:
+        status, explanation = _kink_below_steps(line, claimed_at, c, e) or (status, explanation)
+    return e, abs_error, rel_error, status, explanation
+
+
+def compare_rows(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0, slopes=None, **labels):
+    """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (`slopes(xs)`: the
+    claimed matrix at other input values, for the kink test); `labels`: the Comparison's kind
+    and output."""
+    here = fn(x) if names else [0.0] * (row + 1)
+    entry = lambda j: None if slopes is None else (lambda xs: slopes(xs)[row][j])
+    return [Comparison(prefix + (name,), claimed[row][j],
+                       *compare(Line(fn, x, here, j=j), row, claimed[row][j], what, notes, rtol, atol, noise, entry(j)),
+                       **labels)
+            for j, name in enumerate(names)]
 
 
 def _settled(b, scale, atol):
@@ -183,15 +257,16 @@ def _best(estimates, atol):
     return e, err, plateau
 
 
-def _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rtol, atol):
+def _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol):
     """(status, explanation) for gradcli's c against the best estimate e (error estimate err,
     `plateau` settled estimates agreeing with it) and all estimates [(value, error estimate)]."""
     said = f"finite differences give {format_number(e)}"
+    here = line.here[row]
     if not math.isfinite(here):
         return "cannot_check", f"{what} is {format_number(here)} here, so there is nothing to difference"
     if c == e or abs(c - e) <= atol + rtol * abs(e):
         return "ok", None
-    why = _explained(fn, x, j, row, c, atol) if notes else None
+    why = _explained(line, row, c, atol) if notes else None
     if why:
         if why == "jump":
             said = f"{what} jumps here, so {said} (growing as the step shrinks)"
@@ -210,33 +285,29 @@ def _verdict(fn, x, j, row, c, e, err, plateau, estimates, here, what, notes, rt
     )
 
 
-def _estimates(fn, x, j, row, noise):
-    """[(estimate, error estimate, step)] of d fn(x)[row] / d x_j: the best of each step of
-    two interleaved halving sequences, finite ones only."""
-    t = abs(x[j])
-    top = FIRST_STEP * max(1.0, t)
-    bottom = LAST_STEP * max(t, 2.0**-30)
+def _estimates(line, row, noise):
+    """[(estimate, error estimate, step)] of d fn(x + t·d)[row] / dt: the best of each step
+    of two interleaved halving sequences, finite ones only."""
     found = []
-    for h in (top, top * math.sqrt(0.5)):
-        found += _ridders(fn, x, j, row, h, bottom, noise)
+    for h in (line.top, line.top * math.sqrt(0.5)):
+        found += _ridders(line, row, h, noise)
     return found
 
 
-def _ridders(fn, x, j, row, h, bottom, noise):
-    """Central differences at steps halving from h to `bottom`, extrapolated over a sliding
-    window of COLUMNS + 1 steps: per step, the extrapolation whose neighbours agree best, as
-    (estimate, error estimate). The error estimate is at least the rounding noise of the values
-    (`noise`, or a few units of 2⁻⁵³ of them) over the step."""
+def _ridders(line, row, h, noise):
+    """Central differences at steps halving from h to the line's smallest, extrapolated over
+    a sliding window of COLUMNS + 1 steps: per step, the extrapolation whose neighbours agree
+    best, as (estimate, error estimate). The error estimate is at least the rounding noise of
+    the values (`noise`, or a few units of 2⁻⁵³ of them) over the step."""
     found = []
     previous = []
     for _ in range(MAX_ROWS):
-        if h < bottom:
+        if h < line.bottom:
             break
-        xp, xm = x[j] + h, x[j] - h
-        step = xp - xm
+        step = line.width(h)
         if not step:
             break
-        p, m = _moved(fn, x, j, h)[row], _moved(fn, x, j, -h)[row]
+        p, m = line(h)[row], line(-h)[row]
         floor = 2 * max(noise, 4 * _EPS * max(abs(p), abs(m))) / step
         entries = [(p - m) / step]
         best, error = entries[0], math.inf
@@ -257,45 +328,32 @@ def _ridders(fn, x, j, row, h, bottom, noise):
 _EPS = 2.0**-52
 
 
-def _kink_below_steps(slopes, x, j, row, c, e):
+def _kink_below_steps(line, claimed_at, c, e):
     """("inconclusive", why) when gradcli's own derivative jumps within the smallest step
     around x (a kink closer than any difference can resolve: max(w, v) with v two units in the
     last place above w), so every difference spans both pieces; else None. A wrong rule is
     wrong on both sides and still a mismatch."""
-    h = LAST_STEP * max(abs(x[j]), 2.0**-30)
-    for side in (h, -h):
-        moved = slopes(_shifted(x, j, side))[row][j]
+    for h in (line.bottom, -line.bottom):
+        moved = claimed_at(line.point(h))
         if not abs(moved - c) <= 0.1 * abs(e - c):  # nan jumps too
-            return "inconclusive", (f"the derivative jumps within {format_number(h, 2)} of the point (from "
-                                    f"{format_number(c)} to {format_number(moved)}): a kink closer than any "
+            return "inconclusive", (f"the derivative jumps within {format_number(line.bottom, 2)} of the point "
+                                    f"(from {format_number(c)} to {format_number(moved)}): a kink closer than any "
                                     f"finite-difference step, which sees {format_number(e)}")
     return None
 
 
-def _shifted(x, j, h):
-    """x + h·e_j."""
-    moved = list(x)
-    moved[j] = x[j] + h
-    return moved
-
-
-def _moved(fn, x, j, h):
-    """fn at x + h·e_j."""
-    return fn(_shifted(x, j, h))
-
-
-def _explained(fn, x, j, row, c, atol):
+def _explained(line, row, c, atol):
     """Why a convention at a kink can account for c, or None: "infinite" (sqrt at 0), "jump"
-    (fn jumps at x along input j, as the gradient of relu does at 0: no derivative exists,
+    (fn jumps at x along the line, as the gradient of relu does at 0: no derivative exists,
     so any value is a convention), "between" (c lies between the one-sided slopes, as
     relu'(0) = 0 lies between 0 and 1)."""
     if math.isinf(c):
         return "infinite"
-    f0 = fn(x)[row]
-    h = STEP * max(1.0, abs(x[j]))
+    f0 = line.here[row]
+    h = STEP * line.top / FIRST_STEP
     slopes = []
     for side in (h, -h):
-        a, b = _moved(fn, x, j, side)[row] - f0, _moved(fn, x, j, side / 2)[row] - f0
+        a, b = line(side)[row] - f0, line(side / 2)[row] - f0
         if abs(b) > atol and abs(b) > 0.85 * abs(a):  # halving the step did not halve it
             return "jump"
         slope = (4 * b - a) / side  # one-sided, Richardson: good to O(h²)

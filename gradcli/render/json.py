@@ -190,16 +190,22 @@ def with_sparsity(out, result, stats):
 
 @documents("CheckReport")
 def check_record(report, digits=None):
-    """`gradcli check` JSON: the verdict, the tolerances and every comparison."""
+    """`gradcli check` JSON: the verdict, the tolerances and every comparison; `outputs` and
+    `values` in place of `value` where a Jacobian (or J·v of several outputs) was checked."""
     r = lambda x: json_number(rounded(x, digits))
+    values = ({"value": r(report.result.value)} if report.outputs is None
+              else {"outputs": list(report.outputs), "values": [r(v) for v in report.result.values]})
+    direction = {} if report.direction is None else {"direction": {n: r(v) for n, v in report.direction.items()}}
     return {
-        "value": r(report.result.value),
+        **values,
+        **direction,
         "ok": report.ok,
         "verdict": report.verdict,
         "rtol": report.rtol,
         "atol": report.atol,
         "checks": [
-            {"wrt": list(c.wrt), "gradcli": r(c.claimed), report.reference.replace(" ", "_"): r(c.estimate),
+            {"label": c.label, "kind": c.kind, "output": c.output, "wrt": list(c.wrt), "gradcli": r(c.claimed),
+             report.reference.replace(" ", "_"): r(c.estimate),
              "abs_error": json_number(c.abs_error), "rel_error": json_number(c.rel_error),
              "status": c.status, "explanation": c.explanation}
             for c in report.comparisons

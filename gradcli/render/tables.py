@@ -262,7 +262,7 @@ def check_tables(report, digits=None):
     table = new_table(*((c, "left" if k in (0, 5) else "right") for k, c in enumerate(check_columns(report))))
     for row, c in zip(check_rows(report, digits), report.comparisons, strict=True):
         table.add_row(*map(Text, row[:-1]), Text(row[-1], style=_STYLES[c.status]))
-    parts = [title(f"Gradient check against {report.reference} (rtol {report.rtol:g}, atol {report.atol:g})"), table]
+    parts = [title(f"{report.title[:1].upper()}{report.title[1:]} against {report.reference} (rtol {report.rtol:g}, atol {report.atol:g})"), table]
     parts += [Text(f"{c.label}: {c.explanation}") for c in report.comparisons if c.explanation]
     return parts + [Text(f"verdict: {report.verdict}", style=_STYLES[report.verdict])]
 
