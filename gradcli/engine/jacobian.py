@@ -2,16 +2,20 @@
 
 One forward sweep gives every node's value; the op table's rules give every local partial once
 (engine.tangent.LocalPartials); then forward mode costs one tangent sweep per input (a column
-of J), reverse mode one adjoint sweep per output (a row). `auto` takes the fewer sweeps.
+of J), reverse mode one adjoint sweep per output (a row). `auto` takes the fewer sweeps. J·v
+is one fused forward sweep of values and tangents (engine.tangent.tangent_sweep); u·J is the
+gradient's own reverse sweep (engine.reverse) seeded with u.
 """
 
 import math
 
 from ..core.errors import Located, UsageError
-from ..core.ops import OPS
+from ..numbers.float64 import FloatMath
 from .diagnostics import describe, nonfinite_warnings
-from .forward import forward, point_values
-from .tangent import LocalPartials
+from .forward import Forward, forward, point_values
+from .reverse import reverse_sweep
+from .strategies import Store
+from .tangent import LocalPartials, convention_notes, tangent_sweep
 
 MODES = ("auto", "forward", "reverse")
 
@@ -50,35 +54,29 @@ class Derivatives:
         return [*zip(self.outputs, self.values), *self.entries()]
 
 
-def sweep_at(program, point):
+def sweep_at(program, point, m=FloatMath):
     """Values and the table of local partials at `point`, with warnings and notes."""
-    values = forward(program, point_values(program, point))
-    lp = LocalPartials(program, values)
-    return values, lp, nonfinite_warnings(program, values, [], [0.0]), _notes(program, lp)
+    values = forward(program, point_values(program, point, m), m)
+    lp = LocalPartials(program, values, m)
+    return values, lp, nonfinite_warnings(program, values, [], [0.0]), _notes(program, values, m)
 
 
-def _notes(program, lp):
+def _notes(program, values, m):
     """A convention note for every non-differentiable point met on a live path to an output."""
-    live, values, pairs, notes = lp.live(), lp.values, None, []
-    for i, d in enumerate(lp.local):
-        rule = OPS[lp.op[i]].kink if d is not None else None
-        if rule and live[i]:
-            ps = lp.parents[i]
-            said = rule(values[i], *[values[p] for p in ps], active=[lp.active[p] for p in ps])
-            if said:
-                pairs = pairs or program.graph.label_pairs()
-                notes.append(f"{describe(program, i, pairs)}: {said}")
-    return notes
+    said = convention_notes(program, values, m)
+    pairs = program.graph.label_pairs() if said else None
+    return [f"{describe(program, i, pairs)}: {what}" for i, what in said]
 
 
-def _derivative_warnings(program, lp, result):
+def _derivative_warnings(program, partials, result):
     """One warning when some derivative is not finite though every value is: the first node
-    (in creation order) with a non-finite local partial, as the user wrote it."""
+    (in creation order) with a non-finite local partial, as the user wrote it. `partials()`
+    gives the LocalPartials, built only then."""
     bad = [label for label, x in result.entries() if not math.isfinite(x)]
     if not bad or result.warnings:
         return
     found = f"not finite: {', '.join(bad)}"
-    for i, d in enumerate(lp.local):
+    for i, d in enumerate(partials().local):
         if d is not None and not all(math.isfinite(x) for x in d):
             k = next(k for k, x in enumerate(d) if not math.isfinite(x))
             where = f"; the local partial of {describe(program, i)} to argument {k + 1} is {d[k]!r}"
@@ -94,56 +92,63 @@ def require_inputs_of(names, valid, option, what):
         raise UsageError(f"{option} {', '.join(unknown)}: not an {what} of the program ({what}s: {', '.join(valid) or 'none'})")
 
 
-def jacobian(program, point, mode="auto"):
+def jacobian(program, point, mode="auto", m=FloatMath):
     """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point)
+    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     if mode == "auto":
         mode = "forward" if len(ids) < len(outs) else "reverse"
     if mode == "forward":
-        columns = [lp.tangents({i: 1.0}) for i in ids]
+        columns = [lp.tangents({i: m.one}) for i in ids]
         matrix = [[t[o] for t in columns] for o in outs]
         sweeps = len(ids)
     else:
-        rows = [lp.adjoints({o: 1.0}) for o in outs]
-        matrix = [[adj[i] if i < len(adj) else 0.0 for i in ids] for adj in rows]
+        rows = [lp.adjoints({o: m.one}) for o in outs]
+        matrix = [[adj[i] if i < len(adj) else m.zero for i in ids] for adj in rows]
         sweeps = len(outs)
     result = Derivatives(program, values, warnings, notes, sweeps, mode)
     result.jacobian = matrix
-    _derivative_warnings(program, lp, result)
+    _derivative_warnings(program, lambda: lp, result)
     return result
 
 
-def jvp(program, point, direction):
-    """The values and J·v by one tangent sweep; `direction` maps input names to v (left out: 0)."""
+def jvp(program, point, direction, m=FloatMath):
+    """The values and J·v by one fused forward sweep of values and tangents (tangent_sweep);
+    `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    values, lp, warnings, notes = sweep_at(program, point)
     by_id = dict(zip(program.input_names, program.input_ids))
-    t = lp.tangents({by_id[n]: float(v) for n, v in direction.items()})
-    result = Derivatives(program, values, warnings, notes, 1, "forward")
+    seed = {by_id[n]: m.number(v) for n, v in direction.items()}
+    values, t = tangent_sweep(program, point_values(program, point, m), seed, m)
+    result = Derivatives(program, values, nonfinite_warnings(program, values, [], [0.0]), _notes(program, values, m), 1, "forward")
     result.jvp = [t[o] for o in program.outputs]
-    _derivative_warnings(program, lp, result)
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result)
     return result
 
 
-def vjp(program, point, seed=None):
-    """The values and u·J by one adjoint sweep; `seed` maps output names to u (left out: 0;
-    with one output it may be left out altogether: u = 1)."""
+def vjp(program, point, seed=None, m=FloatMath):
+    """The values and u·J by the gradient's own reverse sweep (engine.reverse) seeded with u;
+    `seed` maps output names to u (left out: 0; with one output it may be left out
+    altogether: u = 1)."""
     names = program.output_names
     if seed is None:
         if len(names) > 1:
             raise UsageError(f"--seed is needed with several outputs: give the weights u, e.g. --seed {names[0]}=1 (outputs: {', '.join(names)})")
         seed = {names[0]: 1.0}
     require_inputs_of(seed, names, "--seed", "output")
-    values, lp, warnings, notes = sweep_at(program, point)
     weights = {}
     for name, node in zip(names, program.outputs):
         if name in seed:
-            weights[node] = weights.get(node, 0.0) + float(seed[name])
-    adj = lp.adjoints(weights)
-    result = Derivatives(program, values, warnings, notes, 1, "reverse")
-    result.vjp = [adj[i] if i < len(adj) else 0.0 for i in program.input_ids]
-    _derivative_warnings(program, lp, result)
+            weights[node] = weights[node] + m.number(seed[name]) if node in weights else m.number(seed[name])
+    inputs = point_values(program, point, m)
+    source = Store(program, Forward(program, inputs, m))
+    source.forward()
+    adj, _, said = reverse_sweep(program, source, m, seed=weights)
+    values = source.values
+    pairs = program.graph.label_pairs() if said else None
+    notes = [f"{describe(program, i, pairs)}: {what}" for i, what in sorted(said)]
+    result = Derivatives(program, values, nonfinite_warnings(program, values, [], [0.0]), notes, 1, "reverse")
+    result.vjp = [adj[i] for i in program.input_ids]
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result)
     return result

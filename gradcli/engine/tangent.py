@@ -1,17 +1,136 @@
-"""Accumulation modes over one table of local partials: tangents forward, adjoints in reverse.
+"""Accumulation modes over the op table's local partials: tangents forward, adjoints in reverse.
 
-The op table's rules are called once per node (`local_partials`); after that a forward-mode
-sweep (J·v: tangent(child) = Σ partial × tangent(parent), in creation order) and a reverse-mode
-sweep (u·J: adjoint(parent) += adjoint(child) × partial, from the outputs down) each cost one
-multiply-add per edge. Both skip edges out of nodes that depend on no input (their tangent and
-their adjoint contribution are exactly 0), and both pass a select's derivative through its
+`tangent_sweep` is forward mode in one pass: each node's value (its kernel, as the forward
+sweep computes it), its local partials (the op table's rule, called once with the number type
+`m`) and its tangent (Σ partial × tangent(parent): one multiply-add per edge), so J·v costs
+about one forward sweep more than the values alone. `LocalPartials` keeps every local partial
+of one point, for the Jacobian's many sweeps over it: tangents forward (a column each) and
+adjoints in reverse (a row each). All skip edges out of nodes that depend on no input (their
+tangent and adjoint contribution are exactly 0), and all pass a select's derivative through its
 taken branch only, so a dead branch's nan never leaks: the same conventions as the gradient.
-With one output seeded 1, `adjoint_sweep` does the gradient sweep's float operations in its
-order, so a Jacobian row is the gradient bit for bit.
+With one output seeded 1, `LocalPartials.adjoints` does the gradient sweep's float operations
+in its order, so a Jacobian row is the gradient bit for bit.
 """
 
+import weakref
+
 from ..core.ops import OPS
+from ..numbers.compiled import rules_for
 from ..numbers.float64 import FloatMath
+
+KINKS = {name: op.kink for name, op in OPS.items() if op.kink}
+
+_plans = weakref.WeakKeyDictionary()
+
+
+def plan(program):
+    """What the sweeps need of the graph alone, computed once per program (a batch or --points
+    sweeps one program at many points): `needed[i]` (node i depends on an input, has parents
+    and reaches an output: it has local partials), `active`, the needed nodes whose op has a
+    convention to report, and whether the graph has a select."""
+    graph = program.graph
+    cached = _plans.get(program)
+    if cached is None or cached[0] != len(graph):
+        active = graph.depends_on_input()
+        relevant = graph.ancestors(*program.outputs)
+        needed = bytearray(a and r and bool(ps) for a, r, ps in zip(active, relevant, graph.parents))
+        kinked = [i for i, o in enumerate(graph.op) if needed[i] and o in KINKS]
+        cached = _plans[program] = (len(graph), needed, active, kinked, "select" in graph.op)
+    return cached[1:]
+
+
+def tangent_sweep(program, inputs, seed, m=FloatMath):
+    """Forward mode fused with the forward sweep: (every node's value, the tangents d node / dt
+    along x + t·v up to the last output). `inputs` are the input values in program order (in
+    `m`), `seed` maps input ids to v's components (left out: 0)."""
+    graph = program.graph
+    op, parents, data = graph.op, graph.parents, graph.data
+    needed, active = plan(program)[:2]
+    kernels, rules = {name: getattr(m, name) for name in OPS}, rules_for(m)
+    const, zero = m.const, m.zero
+    by_input = dict(zip(program.input_ids, inputs))
+    values = [zero] * len(graph)
+    t = [zero] * len(graph)
+    for i, ps in enumerate(parents):
+        o = op[i]
+        if len(ps) == 1:
+            a = ps[0]
+            x = values[a]
+            y = values[i] = kernels[o](x)
+            if needed[i]:
+                t[i] = rules[o](m, y, x)[0] * t[a]
+        elif len(ps) == 2:
+            a, b = ps
+            x, z = values[a], values[b]
+            y = values[i] = kernels[o](x, z)
+            if needed[i]:
+                d = rules[o](m, y, x, z)
+                t[i] = (d[0] * t[a] + d[1] * t[b]) if active[a] and active[b] else (
+                    d[0] * t[a] if active[a] else d[1] * t[b])
+        elif ps:
+            xs = [values[p] for p in ps]
+            y = values[i] = kernels[o](*xs)
+            if needed[i]:
+                t[i] = _combine(m, o, ps, rules[o](m, y, *xs), active, t)
+        elif o == "const":
+            values[i] = const(data[i])
+        else:
+            values[i] = by_input[i]
+            t[i] = seed.get(i, zero)
+    return values, t
+
+
+def _combine(m, op, ps, d, active, t):
+    """Σ partial × tangent(parent) over the active parents, in order; a select's tangent is
+    its taken branch's."""
+    if op == "select":
+        return t[ps[_branch(m, d)]]
+    s = None
+    for k, p in enumerate(ps):
+        if active[p]:
+            s = d[k] * t[p] if s is None else s + d[k] * t[p]
+    return s
+
+
+def _branch(m, d):
+    """The slot of the branch a select takes, from its local partials (one to the branch
+    taken, zero to the other)."""
+    return 1 if m.known(m.eq(d[1], m.one)) else 2
+
+
+def convention_notes(program, values, m=FloatMath):
+    """(node, what was said) for every non-differentiable point met on a live path to an
+    output (reached by a path through no dead branch of a select), in creation order."""
+    needed, active, kinked, selects = plan(program)
+    if not kinked or not getattr(m, "names_conventions", False):
+        return []
+    live = _live(program, values, m) if selects else needed
+    parents, op = program.graph.parents, program.graph.op
+    notes = []
+    for i in kinked:
+        if live[i]:
+            ps = parents[i]
+            said = KINKS[op[i]](values[i], *[values[p] for p in ps], active=[active[p] for p in ps])
+            if said:
+                notes.append((i, said))
+    return notes
+
+
+def _live(program, values, m):
+    """Per node: does some output reach it through needed nodes and no dead select branch?"""
+    graph = program.graph
+    needed = plan(program)[0]
+    live = bytearray(len(graph))
+    for node in program.outputs:
+        live[node] = 1
+    for i in range(max(program.outputs), -1, -1):
+        if live[i] and needed[i]:
+            ps = graph.parents[i]
+            if graph.op[i] == "select":
+                ps = [ps[1 if m.known(m.gt(values[ps[0]], m.zero)) else 2]]
+            for p in ps:
+                live[p] = 1
+    return live
 
 
 class LocalPartials:
@@ -22,19 +141,11 @@ class LocalPartials:
         graph = program.graph
         self.program, self.values, self.m = program, values, m
         self.parents, self.op = graph.parents, graph.op
-        self.active = graph.depends_on_input()
-        relevant = graph.ancestors(*program.outputs)
-        rules = {name: op.partials for name, op in OPS.items()}
-        local = [None] * len(graph)
-        for i, ps in enumerate(self.parents):
-            if ps and relevant[i] and self.active[i]:
-                local[i] = rules[self.op[i]](m, values[i], *[values[p] for p in ps])
-        self.local = local
+        needed, self.active = plan(program)[:2]
+        parents, op, rules = self.parents, self.op, rules_for(m)
+        self.local = [rules[op[i]](m, values[i], *[values[p] for p in parents[i]]) if needed[i] else None
+                      for i in range(len(graph))]
         self.top = max(program.outputs)
-
-    def branch(self, i):
-        """The slot of the branch select node i takes (its partial is one, the other's zero)."""
-        return 1 if self.m.known(self.m.eq(self.local[i][1], self.m.one)) else 2
 
     def tangents(self, seed):
         """Forward mode: every node's tangent d node / dt along x + t·v, `seed` mapping input
@@ -46,17 +157,8 @@ class LocalPartials:
                 t[i] = v
         for i in range(self.top + 1):
             d = local[i]
-            if d is None:
-                continue
-            ps = parents[i]
-            if op[i] == "select":
-                t[i] = t[ps[self.branch(i)]]
-                continue
-            s = None
-            for k, p in enumerate(ps):
-                if active[p]:
-                    s = d[k] * t[p] if s is None else s + d[k] * t[p]
-            t[i] = s
+            if d is not None:
+                t[i] = _combine(m, op[i], parents[i], d, active, t)
         return t
 
     def adjoints(self, seed):
@@ -74,26 +176,13 @@ class LocalPartials:
                 continue
             a, ps = adj[i], parents[i]
             if op[i] == "select":
-                p = ps[self.branch(i)]
-                live[p] = 1
-                if active[p]:
-                    adj[p] += a * d[self.branch(i)]
+                k = _branch(m, d)
+                live[ps[k]] = 1
+                if active[ps[k]]:
+                    adj[ps[k]] += a * d[k]
                 continue
             for k, p in enumerate(ps):
                 if active[p]:
                     adj[p] += a * d[k]
                     live[p] = 1
         return adj
-
-    def live(self):
-        """Per node: does some output reach it by a path through no dead branch of a select
-        (where a convention met matters, so a note is due)?"""
-        live = bytearray(self.top + 1)
-        for node in self.program.outputs:
-            live[node] = 1
-        for i in range(self.top, -1, -1):
-            if live[i] and self.local[i] is not None:
-                ps = self.parents[i]
-                for p in ([ps[self.branch(i)]] if self.op[i] == "select" else ps):
-                    live[p] = 1
-        return live
