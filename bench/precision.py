@@ -6,31 +6,20 @@ In-process (the library, as `gradcli eval` calls it), medians of 5 runs after on
 parsing is outside the timings. Not a test: CI does not run this.
 """
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from run import W4_PROGRAM, tanh_chain, wide_sum
+from timing import median_time as median
 
 from gradcli.core.compiler import compile_program
 from gradcli.derived.uncertainty import budget
 from gradcli.engine.evaluate import evaluate
 from gradcli.io.lines import parse_point
 from gradcli.numbers.mp import MpMath
-
-
-def median(fn, repeat=5):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main():

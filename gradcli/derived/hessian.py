@@ -6,12 +6,16 @@ import math
 from functools import cached_property
 
 from ..core.errors import UsageError
+from ..core.ops import OPS
 from ..core.program import Program
-from ..engine.evaluate import evaluate, named_numbers, single_output
+from ..engine.diagnostics import describe, nonfinite_warnings
+from ..engine.evaluate import Result, evaluate, named_numbers, single_output
 from ..engine.forward import forward, point_values
 from ..engine.jacobian import require_inputs_of
-from ..engine.reverse import reverse
-from ..numbers.dual import Dual, dual_math
+from ..engine.reverse import plan, reverse
+from ..engine.tangent import convention_notes
+from ..numbers.compiled import compile_dual
+from ..numbers.dual import Dual, dual_math, scale, tangent_sum
 from ..numbers.float64 import FloatMath
 from .diff import compiled, gradient_nodes, require_inputs
 
@@ -95,23 +99,87 @@ def hessian_vector_product(program, point, vector):
     return hvp(program, point, dict(zip(program.input_names, vector)))
 
 
-def hvp(program, point, direction):
+def hvp(program, point, direction, m=FloatMath):
     """H·v by forward over reverse: the forward and reverse sweeps run once with dual numbers
     (value, tangent) whose inputs' tangents are v, so every adjoint's tangent is d adjoint /
     dt along x + t·v, and the inputs' are H·v: O(edges), no derivative graph, no n sweeps.
-    `direction` maps input names to v (left out: 0)."""
+    The value parts are the gradient sweep's own, so value, gradient, warnings and notes come
+    from the same sweep. `direction` maps input names to v (left out: 0)."""
     program = compiled(program)
     single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    result = evaluate(program, point)
-    v = [float(direction.get(name, 0.0)) for name in program.input_names]
-    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point), v), vector=v)
+    v = [m.number(direction.get(name, 0.0)) for name in program.input_names]
+    inputs = point_values(program, point, m)
+    if m is not FloatMath:
+        return SecondOrder(evaluate(program, point, m=m), hvp=dual_sweep(program, inputs, v, m), vector=v)
+    values, adjoints, partials, products = float_dual_sweep(program, inputs, v)
+    warnings = nonfinite_warnings(program, values, partials, adjoints)
+    said = convention_notes(program, values)[::-1]  # in the reverse sweep's order, as eval's
+    pairs = program.graph.label_pairs() if said else None
+    notes = [f"{describe(program, i, pairs)}: {what}" for i, what in said]
+    return SecondOrder(Result(program, values, adjoints, partials, warnings, notes), hvp=products, vector=v)
 
 
-def dual_sweep(program, inputs, v):
+def dual_sweep(program, inputs, v, m=FloatMath):
     """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
-    dual numbers whose inputs' tangents are v."""
-    D = dual_math(FloatMath)
+    dual numbers whose inputs' tangents are v (float64: float_dual_sweep, the same numbers)."""
+    if m is FloatMath:
+        return float_dual_sweep(program, inputs, v)[3]
+    D = dual_math(m)
     adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
     return [adjoints[i].tangent for i in program.input_ids]
+
+
+def float_dual_sweep(program, inputs, v):
+    """dual_sweep in float64 without Dual objects: each node's dual kernel and dual local
+    partials compiled from the op table (numbers.compiled.compile_dual), and numbers.dual's
+    arithmetic (scale, tangent_sum) on flat floats. Returns (values, adjoints, partials per edge,
+    H·v); values, adjoints and partials are the gradient sweep's, bit for bit."""
+    graph = program.graph
+    op, parents = graph.op, graph.parents
+    active, order, offset, selects = plan(program)
+    duals = {(o, len(ps)): compile_dual(o, OPS[o].partials, len(ps)) for o, ps in zip(op, parents) if ps}
+    values, tangents = _dual_values(program, inputs, v, active, duals)
+    n, out = len(graph), program.output
+    adjoints, adjoint_tangents, partials = [0.0] * n, [0.0] * n, [None] * offset[-1]
+    adjoints[out] = 1.0
+    live = bytearray(n) if selects else None
+    if live is not None:
+        live[out] = 1
+    for i in order:
+        ps = parents[i]
+        d = duals[op[i], len(ps)][1](values[i], tangents[i], *[z for p in ps for z in (values[p], tangents[p])])
+        a, ta = adjoints[i], adjoint_tangents[i]
+        for k, p in enumerate(ps):
+            if not active[p]:
+                continue
+            partials[offset[i] + k] = dk = d[2 * k]
+            if live is not None and not live[i]:
+                continue  # reached only through dead branches of a select: it passes nothing
+            if op[i] == "select" and (k == 0 or (k == 1) != (values[ps[0]] > 0)):
+                continue  # a select passes nothing to its condition or its dead branch
+            if live is not None:
+                live[p] = 1
+            adjoints[p] += a * dk
+            c = tangent_sum(scale(a, d[2 * k + 1]), scale(dk, ta))
+            adjoint_tangents[p] = tangent_sum(adjoint_tangents[p], c)
+    return values, adjoints, partials, [adjoint_tangents[i] for i in program.input_ids]
+
+
+def _dual_values(program, inputs, v, active, duals):
+    """The forward sweep of dual numbers, flat: every node's value (its float64 kernel's, bit
+    for bit) and tangent (0 for a node that depends on no input)."""
+    graph = program.graph
+    kernels = {name: getattr(FloatMath, name) for name in OPS}
+    seed = dict(zip(program.input_ids, zip(inputs, v)))
+    values, tangents = [0.0] * len(graph), [0.0] * len(graph)
+    for i, ps in enumerate(graph.parents):
+        o = graph.op[i]
+        if not ps:
+            values[i], tangents[i] = seed[i] if o == "input" else (FloatMath.const(graph.data[i]), 0.0)
+        elif active[i]:
+            values[i], tangents[i] = duals[o, len(ps)][0](*[z for p in ps for z in (values[p], tangents[p])])
+        else:
+            values[i] = kernels[o](*[values[p] for p in ps])
+    return values, tangents

@@ -35,7 +35,9 @@ class Trace:
         """The primitive `name`, writing one line per distinct call."""
         if name not in OPS and name not in _OPERATORS:
             raise AttributeError(name)
-        template = _OPERATORS.get(name) or name + "({})".format(", ".join(["{}"] * (OPS[name].arity or 0)))
+        template = _OPERATORS.get(name)
+        if template is None:
+            return lambda *args: self._line(f"{name}({', '.join(map(_text, args))})")
         return lambda *args: self._line(template.format(*map(_text, args)))
 
     def _line(self, expression):
@@ -46,9 +48,66 @@ class Trace:
         return name
 
 
+_ZERO = "0.0"  # a tangent known to be 0 when the code is written (a constant's)
+
+
+class DualTrace:
+    """Dual numbers (value, tangent) of traced code: numbers.dual's kernels written out, a
+    tangent that is 0 when the code runs skipped there as numbers.dual skips it (0 × inf is 0)."""
+
+    true, false = "True", "False"
+
+    def __init__(self):
+        self.trace = Trace()
+        self.zero, self.one = (_ZERO, _ZERO), ("1.0", _ZERO)
+        self.ln2, self.ln10, self.two_over_sqrt_pi = ((c, _ZERO) for c in _CONSTANTS)
+
+    def __getattr__(self, name):
+        s = self.trace
+        if name in ("eq", "gt", "ge"):  # a condition is about values
+            return lambda a, b: getattr(s, name)(_lift(a)[0], _lift(b)[0])
+        if name == "where":  # between numbers (duals), or between conditions (names)
+            return lambda c, a, b: s.where(c, a, b) if isinstance(a, str) else tuple(
+                s.where(c, p, q) for p, q in zip(_lift(a), _lift(b)))
+        if name not in OPS:
+            raise AttributeError(name)
+        return lambda *xs: self.apply(name, [_lift(x) for x in xs])
+
+    def apply(self, name, xs):
+        """Op `name` on duals: its value, and Σ local partial × tangent over the tangents that
+        may be nonzero, each term 0 where its tangent is (numbers.dual's scale and tangent_sum)."""
+        s = self.trace
+        vs = [v for v, _ in xs]
+        y = getattr(s, name)(*vs)
+        if all(t == _ZERO for _, t in xs):
+            return y, _ZERO
+        tangent = None
+        for d, (_, t) in zip(OPS[name].partials(s, y, *vs), xs):
+            if t != _ZERO:
+                term = s._line(f"({t} if {t} == 0 else {_text(d)} * {t})")
+                tangent = term if tangent is None else s._line(
+                    f"({term} if {tangent} == 0 else {tangent} if {term} == 0 else {tangent} + {term})")
+        return y, tangent
+
+
+def _lift(x):
+    return x if isinstance(x, tuple) else (_text(x), _ZERO)
+
+
 def _text(x):
     """A value in the code: a variable name, or a rule's own literal (0.5, 3.0) exactly."""
     return x if isinstance(x, str) else repr(float(x))
+
+
+def _function(name, args, trace, results):
+    """Compile the lines `trace` wrote into a function `name(*args)` returning `results`."""
+    source = "\n".join([f"def {name}({', '.join(args)}):", *trace.lines,
+                        f"    return ({''.join(_text(r) + ', ' for r in results)})"])
+    scope = {k: getattr(FloatMath, k) for k in (*OPS, *_CONSTANTS)}
+    exec(compile(source, f"<{name}, compiled from the op table>", "exec"), scope)  # never user text
+    function = scope[name]
+    function.source = source
+    return function
 
 
 @cache
@@ -60,14 +119,22 @@ def compile_rule(name, rule):
         return rule
     args = [f"x{k}" for k in range(arity)]
     trace = Trace()
-    local = rule(trace, "y", *args)
-    source = "\n".join([f"def {name}_partials(m, y, {', '.join(args)}):", *trace.lines,
-                        f"    return ({''.join(_text(d) + ', ' for d in local)})"])
-    scope = {k: getattr(FloatMath, k) for k in (*OPS, *_CONSTANTS)}
-    exec(compile(source, f"<the {name} rule, compiled>", "exec"), scope)  # the op table's own code
-    compiled = scope[f"{name}_partials"]
-    compiled.source = source
-    return compiled
+    return _function(f"{name}_partials", ["m", "y", *args], trace, rule(trace, "y", *args))
+
+
+@cache
+def compile_dual(name, rule, arity):
+    """For forward over reverse in float64, op `name` with `arity` arguments on dual numbers as two
+    functions of flat floats: the kernel (x0, t0, x1, t1, ...) -> (y, ty), and the local
+    partials with their tangents (y, ty, x0, t0, ...) -> (d0, td0, d1, td1, ...): numbers.dual
+    over FloatMath, written out, from the op table's rule."""
+    xs = [(f"x{k}", f"t{k}") for k in range(arity)]
+    flat = [a for x in xs for a in x]
+    forward = DualTrace()
+    kernel = _function(f"{name}_dual", flat, forward.trace, forward.apply(name, xs))
+    reverse = DualTrace()
+    local = rule(reverse, ("y", "ty"), *xs)
+    return kernel, _function(f"{name}_dual_partials", ["y", "ty", *flat], reverse.trace, [a for d in local for a in _lift(d)])
 
 
 def rules_for(m):

@@ -25,7 +25,7 @@ class Dual:
 
     def __add__(self, other):
         if isinstance(other, Dual):
-            return Dual(self.value + other.value, _sum(self.tangent, other.tangent))
+            return Dual(self.value + other.value, tangent_sum(self.tangent, other.tangent))
         return Dual(self.value + other, self.tangent)
 
     __radd__ = __add__
@@ -33,8 +33,8 @@ class Dual:
     def __mul__(self, other):
         if isinstance(other, Dual):
             return Dual(self.value * other.value,
-                        _sum(_scale(self.value, other.tangent), _scale(other.value, self.tangent)))
-        return Dual(self.value * other, _scale(other, self.tangent))
+                        tangent_sum(scale(self.value, other.tangent), scale(other.value, self.tangent)))
+        return Dual(self.value * other, scale(other, self.tangent))
 
     __rmul__ = __mul__
 
@@ -42,12 +42,12 @@ class Dual:
         return f"Dual({self.value!r}, {self.tangent!r})"
 
 
-def _scale(a, t):
+def scale(a, t):
     """a·t, exactly 0 when the tangent t is 0 (whatever a is: inf, nan)."""
     return t if t == 0 else a * t
 
 
-def _sum(a, b):
+def tangent_sum(a, b):
     return b if a == 0 else a if b == 0 else a + b
 
 
@@ -69,7 +69,7 @@ def _kernel(s, name):
         local = rule(s, y, *vs)
         t = s.zero
         for d, x in zip(local, xs):
-            t = _sum(t, _scale(d, x.tangent))
+            t = tangent_sum(t, scale(d, x.tangent))
         return Dual(y, t)
 
     kernel.__name__ = name
