@@ -1,15 +1,17 @@
 """The in-process timing the benchmark drivers share: medians after a warm-up, and ratios of
-two calls timed in alternation, so that a machine whose load changes during the run moves both
-sides of a ratio alike."""
+two calls timed in alternation. Times are the process's CPU time (time.process_time), not wall
+time: on a loaded machine a long call is preempted more often than a short one, which would
+inflate a ratio; alternation keeps slower drift (frequency, caches) alike on both sides."""
 
 import statistics
 import time
 
 
 def seconds(fn):
-    t = time.perf_counter()
+    """CPU seconds of one call of fn."""
+    t = time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def median_time(fn, repeat=5):

@@ -27,15 +27,16 @@ def plan(program):
     """What the sweeps need of the graph alone, computed once per program (a batch or --points
     sweeps one program at many points): `needed[i]` (node i depends on an input, has parents
     and reaches an output: it has local partials), `active`, the needed nodes whose op has a
-    convention to report, and whether the graph has a select."""
+    convention to report, whether the graph has a select, and the needed nodes in order."""
     graph = program.graph
     cached = _plans.get(program)
     if cached is None or cached[0] != len(graph):
         active = graph.depends_on_input()
         relevant = graph.ancestors(*program.outputs)
         needed = bytearray(a and r and bool(ps) for a, r, ps in zip(active, relevant, graph.parents))
-        kinked = [i for i, o in enumerate(graph.op) if needed[i] and o in KINKS]
-        cached = _plans[program] = (len(graph), needed, active, kinked, "select" in graph.op)
+        nodes = [i for i in range(len(graph)) if needed[i]]
+        kinked = [i for i in nodes if graph.op[i] in KINKS]
+        cached = _plans[program] = (len(graph), needed, active, kinked, "select" in graph.op, nodes)
     return cached[1:]
 
 
@@ -101,7 +102,7 @@ def _branch(m, d):
 def convention_notes(program, values, m=FloatMath):
     """(node, what was said) for every non-differentiable point met on a live path to an
     output (reached by a path through no dead branch of a select), in creation order."""
-    needed, active, kinked, selects = plan(program)
+    needed, active, kinked, selects = plan(program)[:4]
     if not kinked or not getattr(m, "names_conventions", False):
         return []
     live = _live(program, values, m) if selects else needed
@@ -141,10 +142,13 @@ class LocalPartials:
         graph = program.graph
         self.program, self.values, self.m = program, values, m
         self.parents, self.op = graph.parents, graph.op
-        needed, self.active = plan(program)[:2]
+        _, self.active, _, _, self.nodes = plan(program)
         parents, op, rules = self.parents, self.op, rules_for(m)
-        self.local = [rules[op[i]](m, values[i], *[values[p] for p in parents[i]]) if needed[i] else None
-                      for i in range(len(graph))]
+        self.local = local = [None] * len(graph)
+        for i in self.nodes:
+            ps = parents[i]
+            local[i] = rules[op[i]](m, values[i], values[ps[0]], values[ps[1]]) if len(ps) == 2 else (
+                rules[op[i]](m, values[i], *[values[p] for p in ps]))
         self.top = max(program.outputs)
 
     def tangents(self, seed):
@@ -155,10 +159,14 @@ class LocalPartials:
         for i, v in seed.items():
             if i <= self.top:
                 t[i] = v
-        for i in range(self.top + 1):
-            d = local[i]
-            if d is not None:
-                t[i] = _combine(m, op[i], parents[i], d, active, t)
+        for i in self.nodes:
+            d, ps = local[i], parents[i]
+            if len(ps) == 1:
+                t[i] = d[0] * t[ps[0]]
+            elif len(ps) == 2 and active[ps[0]] and active[ps[1]]:
+                t[i] = d[0] * t[ps[0]] + d[1] * t[ps[1]]
+            else:
+                t[i] = _combine(m, op[i], ps, d, active, t)
         return t
 
     def adjoints(self, seed):
@@ -170,11 +178,15 @@ class LocalPartials:
         for node, u in seed.items():
             adj[node] += u
             live[node] = 1
-        for i in range(self.top, -1, -1):
-            d = local[i]
-            if d is None or not live[i]:
+        for i in reversed(self.nodes):
+            if not live[i]:
                 continue
-            a, ps = adj[i], parents[i]
+            d, a, ps = local[i], adj[i], parents[i]
+            if len(ps) == 2 and active[ps[0]] and active[ps[1]] and op[i] != "select":
+                adj[ps[0]] += a * d[0]
+                adj[ps[1]] += a * d[1]
+                live[ps[0]] = live[ps[1]] = 1
+                continue
             if op[i] == "select":
                 k = _branch(m, d)
                 live[ps[k]] = 1
