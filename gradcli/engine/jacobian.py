@@ -1,10 +1,11 @@
 """Several outputs: the Jacobian by forward or reverse sweeps, J·v and u·J, over one DAG.
 
-One forward sweep gives every node's value; the op table's rules give every local partial once
-(engine.tangent.LocalPartials); then forward mode costs one tangent sweep per input (a column
-of J), reverse mode one adjoint sweep per output (a row). `auto` takes the fewer sweeps. J·v
-is one fused forward sweep of values and tangents (engine.tangent.tangent_sweep); u·J is the
-gradient's own reverse sweep (engine.reverse) seeded with u.
+Forward mode is one fused forward sweep of values, local partials and tangents
+(engine.tangent.tangent_sweep), carrying one tangent per input (a column of J each, every
+partial computed once); reverse mode computes the local partials once
+(engine.tangent.LocalPartials), then one adjoint sweep per output (a row). `auto` takes the
+fewer directions. J·v is the fused sweep with one direction; u·J is the gradient's own reverse
+sweep (engine.reverse) seeded with u.
 """
 
 import math
@@ -29,7 +30,7 @@ class Derivatives:
         self.values = [values[o] for o in program.outputs]
         self.warnings = warnings
         self.notes = notes
-        self.sweeps = sweeps  # tangent or adjoint sweeps run (each one multiply-add per edge)
+        self.sweeps = sweeps  # tangent directions or adjoint sweeps (each one multiply-add per edge)
         self.mode = mode
         self.jacobian = self.jvp = self.vjp = None
 
@@ -93,24 +94,29 @@ def require_inputs_of(names, valid, option, what):
 
 
 def jacobian(program, point, mode="auto", m=FloatMath):
-    """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps."""
+    """Every output's value and the Jacobian: forward mode carries the n inputs' tangents
+    through one fused sweep (a column each, every local partial computed once); reverse mode
+    runs m adjoint sweeps over the table of local partials (a row each)."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     if mode == "auto":
         mode = "forward" if len(ids) < len(outs) else "reverse"
+    inputs = point_values(program, point, m)
     if mode == "forward":
-        columns = [lp.tangents({i: m.one}) for i in ids]
+        values, columns = tangent_sweep(program, inputs, [{i: m.one} for i in ids], m)
+        lp = None
         matrix = [[t[o] for t in columns] for o in outs]
-        sweeps = len(ids)
     else:
+        values = forward(program, inputs, m)
+        lp = LocalPartials(program, values, m)
         rows = [lp.adjoints({o: m.one}) for o in outs]
         matrix = [[adj[i] if i < len(adj) else m.zero for i in ids] for adj in rows]
-        sweeps = len(outs)
-    result = Derivatives(program, values, warnings, notes, sweeps, mode)
+    warnings = nonfinite_warnings(program, values, [], [0.0])
+    sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
+    result = Derivatives(program, values, warnings, _notes(program, values, m), sweeps, mode)
     result.jacobian = matrix
-    _derivative_warnings(program, lambda: lp, result)
+    _derivative_warnings(program, lambda: lp or LocalPartials(program, values, m), result)
     return result
 
 
@@ -120,7 +126,7 @@ def jvp(program, point, direction, m=FloatMath):
     require_inputs_of(direction, program.input_names, "--dir", "input")
     by_id = dict(zip(program.input_names, program.input_ids))
     seed = {by_id[n]: m.number(v) for n, v in direction.items()}
-    values, t = tangent_sweep(program, point_values(program, point, m), seed, m)
+    values, (t,) = tangent_sweep(program, point_values(program, point, m), [seed], m)
     result = Derivatives(program, values, nonfinite_warnings(program, values, [], [0.0]), _notes(program, values, m), 1, "forward")
     result.jvp = [t[o] for o in program.outputs]
     _derivative_warnings(program, lambda: LocalPartials(program, values, m), result)

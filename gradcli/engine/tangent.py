@@ -40,10 +40,11 @@ def plan(program):
     return cached[1:]
 
 
-def tangent_sweep(program, inputs, seed, m=FloatMath):
-    """Forward mode fused with the forward sweep: (every node's value, the tangents d node / dt
-    along x + t·v up to the last output). `inputs` are the input values in program order (in
-    `m`), `seed` maps input ids to v's components (left out: 0)."""
+def tangent_sweep(program, inputs, seeds, m=FloatMath):
+    """Forward mode fused with the forward sweep: (every node's value, per seed the tangents
+    d node / dt along x + t·v). `inputs` are the input values in program order (in `m`); each
+    of `seeds` maps input ids to one direction v's components (left out: 0). Each node's
+    local partials are computed once, whatever the number of directions."""
     graph = program.graph
     op, parents, data = graph.op, graph.parents, graph.data
     needed, active = plan(program)[:2]
@@ -51,7 +52,7 @@ def tangent_sweep(program, inputs, seed, m=FloatMath):
     const, zero = m.const, m.zero
     by_input = dict(zip(program.input_ids, inputs))
     values = [zero] * len(graph)
-    t = [zero] * len(graph)
+    ts = [[zero] * len(graph) for _ in seeds]
     for i, ps in enumerate(parents):
         o = op[i]
         if len(ps) == 1:
@@ -59,26 +60,38 @@ def tangent_sweep(program, inputs, seed, m=FloatMath):
             x = values[a]
             y = values[i] = kernels[o](x)
             if needed[i]:
-                t[i] = rules[o](m, y, x)[0] * t[a]
+                d = rules[o](m, y, x)[0]
+                for t in ts:
+                    t[i] = d * t[a]
         elif len(ps) == 2:
             a, b = ps
             x, z = values[a], values[b]
             y = values[i] = kernels[o](x, z)
             if needed[i]:
-                d = rules[o](m, y, x, z)
-                t[i] = (d[0] * t[a] + d[1] * t[b]) if active[a] and active[b] else (
-                    d[0] * t[a] if active[a] else d[1] * t[b])
+                d, e = rules[o](m, y, x, z)
+                if not active[b]:
+                    for t in ts:
+                        t[i] = d * t[a]
+                elif not active[a]:
+                    for t in ts:
+                        t[i] = e * t[b]
+                else:
+                    for t in ts:
+                        t[i] = d * t[a] + e * t[b]
         elif ps:
             xs = [values[p] for p in ps]
             y = values[i] = kernels[o](*xs)
             if needed[i]:
-                t[i] = _combine(m, o, ps, rules[o](m, y, *xs), active, t)
+                d = rules[o](m, y, *xs)
+                for t in ts:
+                    t[i] = _combine(m, o, ps, d, active, t)
         elif o == "const":
             values[i] = const(data[i])
         else:
             values[i] = by_input[i]
-            t[i] = seed.get(i, zero)
-    return values, t
+            for t, seed in zip(ts, seeds):
+                t[i] = seed.get(i, zero)
+    return values, ts
 
 
 def _combine(m, op, ps, d, active, t):
