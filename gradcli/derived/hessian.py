@@ -14,7 +14,6 @@ from ..engine.forward import forward, point_values
 from ..engine.jacobian import require_inputs_of
 from ..engine.reverse import plan, reverse
 from ..engine.tangent import convention_notes
-from ..numbers.compiled import compile_dual
 from ..numbers.dual import Dual, dual_math
 from ..numbers.float64 import FloatMath
 from .diff import compiled, gradient_nodes, require_inputs
@@ -132,48 +131,18 @@ def dual_sweep(program, inputs, v, m=FloatMath):
 
 
 def float_dual_sweep(program, inputs, v):
-    """dual_sweep in float64 without Dual objects: each node's dual kernel and dual local
-    partials compiled from the op table (numbers.compiled.compile_dual), and numbers.dual's
-    arithmetic (scale, tangent_sum, written inline) on flat floats. Returns (values, adjoints,
-    partials per edge, H·v); values, adjoints and partials are the gradient sweep's, bit for bit."""
-    graph = program.graph
-    keys = dict.fromkeys(zip(graph.op, map(len, graph.parents)))
-    duals = {(o, k): compile_dual(o, OPS[o].partials, k) for o, k in keys if k}
-    values, tangents = _dual_values(program, inputs, v, duals)
-    adjoints, adjoint_tangents, partials = _dual_adjoints(program, values, tangents, duals)
-    return values, adjoints, partials, [adjoint_tangents[i] for i in program.input_ids]
+    """dual_sweep in float64 with the adjoints flat: the forward sweep of dual numbers gives
+    every value and tangent, each node's local partials come from the op table's rule over
+    dual numbers (numbers.dual), and numbers.dual's arithmetic for adjoint += adjoint ×
+    partial is written inline on floats. Returns (values, adjoints, partials per edge, H·v);
+    values, adjoints and partials are the gradient sweep's, bit for bit."""
+    D = dual_math(FloatMath)
+    duals = forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D)
+    adjoints, adjoint_tangents, partials = _dual_adjoints(program, duals, D)
+    return [d.value for d in duals], adjoints, partials, [adjoint_tangents[i] for i in program.input_ids]
 
 
-def _args(ps, values, tangents):
-    """(x0, t0, x1, t1, ...): the parents' values and tangents, as the compiled duals take them."""
-    if len(ps) == 1:
-        return values[ps[0]], tangents[ps[0]]
-    return [z for p in ps for z in (values[p], tangents[p])]
-
-
-def _dual_values(program, inputs, v, duals):
-    """The forward sweep of dual numbers, flat: every node's value (its float64 kernel's, bit
-    for bit) and tangent (0 for a node that depends on no input)."""
-    graph = program.graph
-    active = plan(program)[0]
-    kernels = {name: getattr(FloatMath, name) for name in OPS}
-    seed = dict(zip(program.input_ids, zip(inputs, v)))
-    values, tangents = [0.0] * len(graph), [0.0] * len(graph)
-    for i, ps in enumerate(graph.parents):
-        o = graph.op[i]
-        if not ps:
-            values[i], tangents[i] = seed[i] if o == "input" else (FloatMath.const(graph.data[i]), 0.0)
-        elif active[i] and len(ps) == 2:  # most nodes: their arguments without building a list
-            p, q = ps
-            values[i], tangents[i] = duals[o, 2][0](values[p], tangents[p], values[q], tangents[q])
-        elif active[i]:
-            values[i], tangents[i] = duals[o, len(ps)][0](*_args(ps, values, tangents))
-        else:
-            values[i] = kernels[o](*[values[p] for p in ps])
-    return values, tangents
-
-
-def _dual_adjoints(program, values, tangents, duals):
+def _dual_adjoints(program, duals, D):
     """The reverse sweep of dual numbers, flat: (adjoints, their tangents, partials per edge).
     engine.reverse's order and conventions: only edges out of nodes that depend on an input;
     a select passes nothing to its condition or its dead branch, nor a node reached only
@@ -181,6 +150,7 @@ def _dual_adjoints(program, values, tangents, duals):
     graph = program.graph
     op, parents = graph.op, graph.parents
     active, order, offset, selects = plan(program)
+    rules = {name: o.partials for name, o in OPS.items()}
     n, out = len(graph), program.output
     adjoints, adjoint_tangents, partials = [0.0] * n, [0.0] * n, [None] * offset[-1]
     adjoints[out] = 1.0
@@ -189,25 +159,21 @@ def _dual_adjoints(program, values, tangents, duals):
         live[out] = 1
     for i in order:
         ps = parents[i]
-        partials_of = duals[op[i], len(ps)][1]
-        if len(ps) == 2:  # most nodes: their arguments without building a list
-            p, q = ps
-            d = partials_of(values[i], tangents[i], values[p], tangents[p], values[q], tangents[q])
-        else:
-            d = partials_of(values[i], tangents[i], *_args(ps, values, tangents))
+        local = rules[op[i]](D, duals[i], *[duals[p] for p in ps])
         a, ta = adjoints[i], adjoint_tangents[i]
         passes = live is None or (live[i] and op[i] != "select")
         for k, p in enumerate(ps):
             if not active[p]:
                 continue
-            partials[offset[i] + k] = dk = d[2 * k]
-            if not passes and (not live[i] or k == 0 or (k == 1) != (values[ps[0]] > 0)):
+            d = local[k]
+            partials[offset[i] + k] = dk = d.value
+            if not passes and (not live[i] or k == 0 or (k == 1) != (duals[ps[0]].value > 0)):
                 continue
             if live is not None:
                 live[p] = 1
             adjoints[p] += a * dk
             # numbers.dual: c = a·d as duals, then adjoint += c; a zero tangent scales to itself
-            s1 = d[2 * k + 1]
+            s1 = d.tangent
             s1 = s1 if s1 == 0 else a * s1
             s2 = ta if ta == 0 else dk * ta
             c = s2 if s1 == 0 else s1 if s2 == 0 else s1 + s2

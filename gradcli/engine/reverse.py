@@ -15,7 +15,6 @@ see _live_edges.
 import weakref
 
 from ..core.ops import OPS
-from ..numbers.compiled import rules_for
 from ..numbers.float64 import FloatMath
 from .strategies import Store
 
@@ -186,10 +185,9 @@ def plan(program, roots=None):
 
 
 def _rules(m):
-    """The op table's partial rules (compiled for float64: numbers.compiled), and, for
-    float64 scalars, the conventions to report (a vector of points applies the same
-    conventions inside its kernels without naming each)."""
-    rules = rules_for(m)
+    """The op table's partial rules, and, for float64 scalars, the conventions to report (a
+    vector of points applies the same conventions inside its kernels without naming each)."""
+    rules = {name: op.partials for name, op in OPS.items()}
     named = getattr(m, "names_conventions", False)
     kinks = {name: op.kink for name, op in OPS.items() if op.kink} if named else {}
     return rules, kinks

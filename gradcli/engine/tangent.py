@@ -15,9 +15,9 @@ in its order, so a Jacobian row is the gradient bit for bit.
 import weakref
 
 from ..core.ops import OPS
-from ..numbers.compiled import rules_for
 from ..numbers.float64 import FloatMath
 
+RULES = {name: op.partials for name, op in OPS.items()}
 KINKS = {name: op.kink for name, op in OPS.items() if op.kink}
 
 _plans = weakref.WeakKeyDictionary()
@@ -48,7 +48,7 @@ def tangent_sweep(program, inputs, seeds, m=FloatMath):
     graph = program.graph
     op, parents, data = graph.op, graph.parents, graph.data
     needed, active = plan(program)[:2]
-    kernels, rules = {name: getattr(m, name) for name in OPS}, rules_for(m)
+    kernels, rules = {name: getattr(m, name) for name in OPS}, RULES
     const, zero = m.const, m.zero
     by_input = dict(zip(program.input_ids, inputs))
     values = [zero] * len(graph)
@@ -156,7 +156,7 @@ class LocalPartials:
         self.program, self.values, self.m = program, values, m
         self.parents, self.op = graph.parents, graph.op
         _, self.active, _, _, self.nodes = plan(program)
-        parents, op, rules = self.parents, self.op, rules_for(m)
+        parents, op, rules = self.parents, self.op, RULES
         self.local = local = [None] * len(graph)
         for i in self.nodes:
             ps = parents[i]

@@ -56,24 +56,40 @@ def _lift(x):
 
 
 def _kernel(s, name):
-    """The op's dual kernel: its value in `s`, its tangent Σ local partial × argument tangent."""
+    """The op's dual kernel: its value in `s`, its tangent Σ local partial × argument tangent
+    (one and two arguments without building lists: the sweeps call these per node)."""
     value = getattr(s, name)
     rule = OPS[name].partials
+    zero = s.zero
 
     def kernel(*xs):
         xs = [_lift(x) for x in xs]
         vs = [x.value for x in xs]
         y = value(*vs)
         if all(x.tangent == 0 for x in xs):
-            return Dual(y, s.zero)
+            return Dual(y, zero)
         local = rule(s, y, *vs)
-        t = s.zero
+        t = zero
         for d, x in zip(local, xs):
             t = tangent_sum(t, scale(d, x.tangent))
         return Dual(y, t)
 
-    kernel.__name__ = name
-    return kernel
+    def unary(x):
+        x = _lift(x)
+        y = value(x.value)
+        return Dual(y, zero if x.tangent == 0 else scale(rule(s, y, x.value)[0], x.tangent))
+
+    def binary(a, b):
+        a, b = _lift(a), _lift(b)
+        y = value(a.value, b.value)
+        if a.tangent == 0 and b.tangent == 0:
+            return Dual(y, zero)
+        da, db = rule(s, y, a.value, b.value)
+        return Dual(y, tangent_sum(tangent_sum(zero, scale(da, a.tangent)), scale(db, b.tangent)))
+
+    chosen = {1: unary, 2: binary}.get(OPS[name].arity, kernel)
+    chosen.__name__ = name
+    return chosen
 
 
 @cache
