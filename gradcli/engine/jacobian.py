@@ -1,10 +1,9 @@
 """Several outputs: the Jacobian by forward or reverse sweeps, J·v and u·J, over one DAG.
 
 Forward mode is one fused forward sweep of values, local partials and tangents
-(engine.tangent.tangent_sweep), carrying one tangent per input (a column of J each, every
-partial computed once); reverse mode computes the local partials once
-(engine.tangent.LocalPartials), then one adjoint sweep per output (a row). `auto` takes the
-fewer directions. J·v is the fused sweep with one direction; u·J is the gradient's own reverse
+(engine.tangent.tangent_sweep), carrying one tangent per input (a column of J each); reverse
+mode one reverse sweep (engine.tangent.adjoint_sweep) carrying one adjoint per output (a row
+each); either way every local partial is computed once. `auto` takes the fewer directions. J·v is the fused sweep with one direction; u·J is the gradient's own reverse
 sweep (engine.reverse) seeded with u.
 """
 
@@ -16,7 +15,7 @@ from .diagnostics import describe, nonfinite_warnings
 from .forward import Forward, forward, point_values
 from .reverse import reverse_sweep
 from .strategies import Store
-from .tangent import LocalPartials, convention_notes, tangent_sweep
+from .tangent import LocalPartials, adjoint_sweep, convention_notes, tangent_sweep
 
 MODES = ("auto", "forward", "reverse")
 
@@ -95,8 +94,8 @@ def require_inputs_of(names, valid, option, what):
 
 def jacobian(program, point, mode="auto", m=FloatMath):
     """Every output's value and the Jacobian: forward mode carries the n inputs' tangents
-    through one fused sweep (a column each, every local partial computed once); reverse mode
-    runs m adjoint sweeps over the table of local partials (a row each)."""
+    through one fused forward sweep (a column each), reverse mode the m outputs' adjoints
+    through one reverse sweep (a row each); every local partial is computed once."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
     ids, outs = program.input_ids, program.outputs
@@ -105,18 +104,16 @@ def jacobian(program, point, mode="auto", m=FloatMath):
     inputs = point_values(program, point, m)
     if mode == "forward":
         values, columns = tangent_sweep(program, inputs, [{i: m.one} for i in ids], m)
-        lp = None
         matrix = [[t[o] for t in columns] for o in outs]
     else:
         values = forward(program, inputs, m)
-        lp = LocalPartials(program, values, m)
-        rows = [lp.adjoints({o: m.one}) for o in outs]
-        matrix = [[adj[i] if i < len(adj) else m.zero for i in ids] for adj in rows]
+        rows = adjoint_sweep(program, values, [{o: m.one} for o in outs], m)
+        matrix = [[adj[i] for i in ids] for adj in rows]
     warnings = nonfinite_warnings(program, values, [], [0.0])
     sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
     result = Derivatives(program, values, warnings, _notes(program, values, m), sweeps, mode)
     result.jacobian = matrix
-    _derivative_warnings(program, lambda: lp or LocalPartials(program, values, m), result)
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result)
     return result
 
 

@@ -2,14 +2,15 @@
 
 `tangent_sweep` is forward mode in one pass: each node's value (its kernel, as the forward
 sweep computes it), its local partials (the op table's rule, called once with the number type
-`m`) and its tangent (Σ partial × tangent(parent): one multiply-add per edge), so J·v costs
-about one forward sweep more than the values alone. `LocalPartials` keeps every local partial
-of one point, for the Jacobian's many sweeps over it: tangents forward (a column each) and
-adjoints in reverse (a row each). All skip edges out of nodes that depend on no input (their
-tangent and adjoint contribution are exactly 0), and all pass a select's derivative through its
-taken branch only, so a dead branch's nan never leaks: the same conventions as the gradient.
-With one output seeded 1, `LocalPartials.adjoints` does the gradient sweep's float operations
-in its order, so a Jacobian row is the gradient bit for bit.
+`m`) and its tangents (Σ partial × tangent(parent): one multiply-add per edge and direction),
+so J·v costs about two forward sweeps more than the values alone and every further direction
+one multiply-add per edge. `adjoint_sweep` is reverse mode over one forward sweep's values,
+any number of output weightings at once, each node's partials computed once there.
+`LocalPartials` keeps every local partial of one point, for the sparse Jacobian's colour
+sweeps and for naming a non-finite partial. All skip edges out of nodes that depend on no
+input (their tangent and adjoint contribution are exactly 0), and all pass a select's
+derivative through its taken branch only, so a dead branch's nan never leaks: the same
+conventions as the gradient.
 """
 
 import weakref
@@ -149,7 +150,8 @@ def _live(program, values, m):
 
 class LocalPartials:
     """Every local partial the outputs' derivatives need, at one point: `local[i]` is node i's
-    tuple (one per parent) when i depends on an input, has parents and reaches an output."""
+    tuple (one per parent) when i depends on an input, has parents and reaches an output;
+    `tangents` sweeps forward over them."""
 
     def __init__(self, program, values, m=FloatMath):
         graph = program.graph
@@ -182,32 +184,60 @@ class LocalPartials:
                 t[i] = _combine(m, op[i], ps, d, active, t)
         return t
 
-    def adjoints(self, seed):
-        """Reverse mode: every node's adjoint d (u·outputs) / d node, `seed` mapping output
-        nodes to their weights u. A node reached only through dead branches keeps adjoint 0."""
-        m, parents, op, active, local = self.m, self.parents, self.op, self.active, self.local
-        adj = [m.zero] * (self.top + 1)
-        live = bytearray(self.top + 1)
+
+def adjoint_sweep(program, values, seeds, m=FloatMath):
+    """Reverse mode over one forward sweep's `values`: per seed (output node -> weight u),
+    every node's adjoint d (u·outputs) / d node. Each node's local partials come from the op
+    table's rule once, in the sweep, for all seeds; a node reached only through dead branches
+    keeps adjoint 0. With one output seeded 1 these are the gradient sweep's float operations
+    in its order, so a Jacobian row is the gradient bit for bit."""
+    graph = program.graph
+    parents, op = graph.parents, graph.op
+    _, active, _, _, nodes = plan(program)
+    reached = bytearray(len(graph))  # some seed's row is live here
+    rows = []
+    for seed in seeds:
+        adj, live = [m.zero] * len(graph), bytearray(len(graph))
         for node, u in seed.items():
             adj[node] += u
-            live[node] = 1
-        for i in reversed(self.nodes):
-            if not live[i]:
-                continue
-            d, a, ps = local[i], adj[i], parents[i]
-            if len(ps) == 2 and active[ps[0]] and active[ps[1]] and op[i] != "select":
-                adj[ps[0]] += a * d[0]
-                adj[ps[1]] += a * d[1]
-                live[ps[0]] = live[ps[1]] = 1
-                continue
-            if op[i] == "select":
-                k = _branch(m, d)
-                live[ps[k]] = 1
-                if active[ps[k]]:
-                    adj[ps[k]] += a * d[k]
-                continue
-            for k, p in enumerate(ps):
-                if active[p]:
-                    adj[p] += a * d[k]
+            live[node] = reached[node] = 1
+        rows.append((adj, live))
+    for i in reversed(nodes):
+        if not reached[i]:
+            continue
+        ps = parents[i]
+        if len(ps) == 1:
+            p = ps[0]
+            d = RULES[op[i]](m, values[i], values[p])[0]
+            for adj, live in rows:
+                if live[i]:
+                    adj[p] += adj[i] * d
                     live[p] = 1
-        return adj
+            reached[p] = 1
+            continue
+        if len(ps) == 2 and active[ps[0]] and active[ps[1]] and op[i] != "select":  # most nodes
+            p, q = ps
+            d, e = RULES[op[i]](m, values[i], values[p], values[q])
+            for adj, live in rows:
+                if live[i]:
+                    a = adj[i]
+                    adj[p] += a * d
+                    adj[q] += a * e
+                    live[p] = live[q] = 1
+            reached[p] = reached[q] = 1
+            continue
+        d = RULES[op[i]](m, values[i], *[values[p] for p in ps])
+        if op[i] == "select":
+            k = _branch(m, d)
+            slots = [k] if active[ps[k]] else []
+        else:
+            slots = [k for k, p in enumerate(ps) if active[p]]
+        for adj, live in rows:
+            if live[i]:
+                a = adj[i]
+                for k in slots:
+                    adj[ps[k]] += a * d[k]
+                    live[ps[k]] = 1
+        for k in slots:
+            reached[ps[k]] = 1
+    return [adj for adj, _ in rows]
