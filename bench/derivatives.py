@@ -1,21 +1,25 @@
 """Benchmarks of the derivative drivers (issue 12), in one process, as ratios within one run.
 
-    python bench/derivatives.py            # W2 at 1,000 steps, arrowhead at 1,000 inputs
-    python bench/derivatives.py --quick    # smaller, for a smoke run
+    python bench/derivatives.py            # W2 at 1,000 steps; the dense Hessian at 1,000 inputs
+    python bench/derivatives.py --quick    # smaller, and no dense Hessian: a smoke run
 
-Each figure is the median of a few runs of the library call (no process start, no parsing).
+Each ratio is of two library calls timed in alternation (bench/timing.py): no process start,
+no parsing. "A forward sweep" is engine.forward.forward at the same point, the unit of every
+target but vjp's (whose unit is eval's gradient) and the dense Hessian's. Not a test.
 """
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from run import tanh_chain
+from timing import median_time, ratio, seconds
+
 from gradcli.core.compiler import compile_program
-from gradcli.derived.hessian import dual_sweep, hvp
+from gradcli.derived.hessian import hessian, hvp
 from gradcli.derived.sparse import sparse_hessian
 from gradcli.derived.taylor import taylor
 from gradcli.engine.evaluate import evaluate
@@ -23,22 +27,33 @@ from gradcli.engine.forward import forward, point_values
 from gradcli.engine.jacobian import jacobian, jvp, vjp
 
 
-def tanh_chain(n):
-    return "x0 = w\n" + "\n".join(f"x{i} = tanh(x{i - 1}*x{i - 1} + x{i - 1})" for i in range(1, n + 1)) + "\n"
-
-
 def arrowhead(n):
     text = "x0*(" + " + ".join(f"sin(x0*x{i})" for i in range(1, n)) + ") + " + " + ".join(f"x{i}^3" for i in range(1, n))
     return text, {f"x{i}": 0.001 * (i + 1) for i in range(n)}
 
 
-def timed(fn, repeat=5):
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
+def outputs_chain(n, inputs, outputs):
+    """A W2-like chain mixing `inputs` inputs, its last `outputs` steps the outputs."""
+    vs = [f"v{k}" for k in range(inputs)]
+    lines = ["x0 = v0"] + [f"x{i} = tanh(x{i - 1}*{vs[i % inputs]} + x{i - 1})" for i in range(1, n + 1)]
+    return "\n".join(lines) + "\n" + ", ".join(f"x{i}" for i in range(n - outputs + 1, n + 1)), {v: 0.3 + 0.1 * k for k, v in enumerate(vs)}
+
+
+def forward_of(program, at):
+    return lambda: forward(program, point_values(program, at))
+
+
+def jacobian_rows(n):
+    rows = []
+    for m, k in ((5, 2), (2, 5)):
+        text, at = outputs_chain(n, k, m)
+        program = compile_program(text)
+        r = jacobian(program, at)
+        budget = 1.2 * (min(m, k) + 1)
+        _, _, x = ratio(lambda program=program, at=at: jacobian(program, at), forward_of(program, at))
+        label = f"jacobian, {m} outputs × {k} inputs (auto: {r.mode}, {r.sweeps} sweeps counted + 1 forward)"
+        rows.append((label, x, f"≤ {budget:.1f} forward sweeps", x <= budget and r.sweeps + 1 <= budget))
+    return rows
 
 
 def main():
@@ -47,37 +62,32 @@ def main():
     opts = ap.parse_args()
     n, inputs = (200, 100) if opts.quick else (1000, 1000)
     program = compile_program(tanh_chain(n))
-    at = {"w": 0.5}
-    fwd = timed(lambda: forward(program, point_values(program, at)))
-    grad = timed(lambda: evaluate(program, at))
-    rows = [
-        (f"W2 tanh {n}: forward sweep", fwd, 1.0),
-        (f"W2 tanh {n}: gradient (eval)", grad, grad / fwd),
-        (f"W2 tanh {n}: jvp", timed(lambda: jvp(program, at, {"w": 1.0})), None),
-        (f"W2 tanh {n}: vjp", timed(lambda: vjp(program, at)), None),
-        (f"W2 tanh {n}: hvp (forward over reverse)", timed(lambda: hvp(program, at, {"w": 1.0})), None),
-        (f"W2 tanh {n}: taylor order 8", timed(lambda: taylor(program, at, {"w": 1.0}, 8), 3), None),
-    ]
-    several = compile_program("x0 = w\n" + "\n".join(f"x{i} = tanh(x{i - 1}*v + x{i - 1})" for i in range(1, n + 1))
-                              + "\n" + ", ".join(f"x{i}" for i in range(n - 4, n + 1)))
-    at2 = {"w": 0.5, "v": 0.3}
-    for mode in ("forward", "reverse"):
-        r = jacobian(several, at2, mode)
-        rows.append((f"jacobian 5 outputs x 2 inputs, {mode} ({r.sweeps} sweeps)", timed(lambda mode=mode: jacobian(several, at2, mode)), None))
+    at, fwd = {"w": 0.5}, forward_of(program, {"w": 0.5})
+    rows = []
+    _, _, x = ratio(lambda: jvp(program, at, {"w": 1.0}), fwd)
+    rows.append((f"W2 {n}: jvp / forward sweep", x, "≤ 3", x <= 3))
+    _, _, x = ratio(lambda: vjp(program, at), lambda: evaluate(program, at))
+    rows.append((f"W2 {n}: vjp / gradient (eval)", x, "≤ 1.1", x <= 1.1))
+    _, _, x = ratio(lambda: evaluate(program, at), fwd)
+    rows.append((f"W2 {n}: gradient (eval) / forward sweep, for scale", x, "—", None))
+    _, _, x = ratio(lambda: hvp(program, at, {"w": 1.0}), fwd)
+    rows.append((f"W2 {n}: hvp / forward sweep", x, "≤ 5", x <= 5))
+    rows += jacobian_rows(n)
+    t = median_time(lambda: taylor(program, at, {"w": 1.0}, 8), 3)
+    rows.append((f"W2 {n}: taylor order 8, seconds", t, "< 1 s", t < 1))
     text, point = arrowhead(inputs)
     arrow = compile_program(text)
+    one = median_time(lambda: hvp(arrow, point, {"x0": 1.0}), 5)
     s = sparse_hessian(arrow, point)
-    sparse = timed(lambda: sparse_hessian(arrow, point), 3)
-    one = timed(lambda: dual_sweep(arrow, point_values(arrow, point), [1.0] * inputs), 3)
-    rows.append((f"arrowhead {inputs}: sparse Hessian ({s.sparsity.sweeps} colours)", sparse, None))
-    rows.append((f"arrowhead {inputs}: one H·v sweep; dense = {inputs} of them", one, None))
-    rows.append((f"arrowhead {inputs}: dense by {inputs} H·v sweeps (estimated)", one * inputs, one * inputs / sparse))
-    print("| workload | seconds | ratio |")
-    print("|---|---|---|")
-    for label, seconds, ratio in rows:
-        ratio = ratio if ratio is not None else seconds / fwd
-        print(f"| {label} | {seconds:.4f} | {ratio:.2f} |")
-    print("\nratio: to one forward sweep of W2, except the dense-Hessian row (dense / sparse).")
+    sparse = median_time(lambda: sparse_hessian(arrow, point), 3)
+    rows.append((f"arrowhead {inputs}: sparse Hessian ({s.sparsity.sweeps} colours) / one hvp", sparse / one, "—", None))
+    if not opts.quick:
+        dense = seconds(lambda: hessian(arrow, point))
+        rows.append((f"arrowhead {inputs}: dense Hessian ({dense:.1f} s) / one hvp", dense / one, "≥ 50", dense / one >= 50))
+    print("| workload | measured | target | met |")
+    print("|---|---|---|---|")
+    for label, x, target, met in rows:
+        print(f"| {label} | {x:.2f} | {target} | {'—' if met is None else 'yes' if met else 'no'} |")
 
 
 if __name__ == "__main__":

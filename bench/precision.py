@@ -7,44 +7,21 @@ In-process (the library, as `gradcli eval` calls it), medians of 5 runs after on
 parsing is outside the timings. Not a test: CI does not run this.
 """
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from run import W4_PROGRAM, tanh_chain, wide_sum
+from timing import median_time as median
+from timing import ratio
 
 from gradcli.core.compiler import compile_program
 from gradcli.derived.uncertainty import budget
 from gradcli.engine.evaluate import evaluate
 from gradcli.io.lines import parse_point
 from gradcli.numbers.mp import MpMath
-
-
-def median(fn, repeat=5):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def paired(plain, uncertain, calls, repeat=31):
-    """Medians of `calls` calls each of two functions, timed alternately (a loaded machine's
-    drift hits both alike): seconds per call of each."""
-    a, b = [], []
-    for _ in range(repeat + 1):
-        for fn, times in ((plain, a), (uncertain, b)):
-            t = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            times.append((time.perf_counter() - t) / calls)
-    return statistics.median(a[1:]), statistics.median(b[1:])
 
 
 def main():
@@ -61,12 +38,12 @@ def main():
             rows.append((f"{label}: --precision {digits} ({len(program.graph)} nodes)", mp, mp / f64, "× float64 eval"))
     chain = compile_program(tanh_chain(1000))
     w, w_u = parse_point(["w=0.5"]), parse_point(["w=0.5±0.01"])
-    base, first = paired(lambda: evaluate(chain, w), lambda: budget(evaluate(chain, w_u), w_u), 5, 11)
+    first, base, _ = ratio(lambda: budget(evaluate(chain, w_u), w_u), lambda: evaluate(chain, w), 11, 5)
     rows.append(("W2 (1,000 steps) eval with ± (first order) vs plain eval", first, first / base, "× eval"))
     program = compile_program(W4_PROGRAM)
     plain = parse_point(["x1=0.3,x2=-0.7,x3=1.1"])
     uncertain = parse_point(["x1=0.3±0.01,x2=-0.7±0.02,x3=1.1±0.05"])
-    base, first = paired(lambda: evaluate(program, plain), lambda: budget(evaluate(program, uncertain), uncertain), 2000)
+    first, base, _ = ratio(lambda: budget(evaluate(program, uncertain), uncertain), lambda: evaluate(program, plain), 31, 2000)
     rows.append(("W4 eval with ± (first order) vs plain eval", first, first / base, "× eval"))
     second = median(lambda: budget(evaluate(program, uncertain), uncertain, "second-order"), repeat=21)
     rows.append(("W4 second order", second, second / base, "× eval"))
@@ -75,8 +52,8 @@ def main():
     rows.append(("W4 Monte Carlo, 10^6 samples", mc, None, ""))
     mc = median(lambda: budget(result, uncertain, "mc:1000000", {("x1", "x2"): 0.3}), repeat=3)
     rows.append(("W4 Monte Carlo, 10^6 samples, x1 and x2 correlated", mc, None, ""))
-    for label, t, ratio, what in rows:
-        extra = f"  ({ratio:.2f}{what})" if ratio else ""
+    for label, t, times, what in rows:
+        extra = f"  ({times:.2f}{what})" if times else ""
         print(f"{label:62s} {t * 1000:10.3f} ms{extra}")
 
 

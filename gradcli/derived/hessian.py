@@ -5,11 +5,14 @@ import copy
 from functools import cached_property
 
 from ..core.errors import UsageError, finite
+from ..core.ops import OPS
 from ..core.program import Program
-from ..engine.evaluate import evaluate, named_numbers, single_output
+from ..engine.diagnostics import describe, nonfinite_warnings
+from ..engine.evaluate import Result, evaluate, named_numbers, single_output
 from ..engine.forward import forward, point_values
 from ..engine.jacobian import require_inputs_of
-from ..engine.reverse import reverse
+from ..engine.reverse import plan, reverse
+from ..engine.tangent import convention_notes
 from ..numbers.dual import Dual, dual_math
 from ..numbers.float64 import FloatMath
 from .diff import compiled, gradient_nodes, require_inputs
@@ -99,19 +102,82 @@ def hvp(program, point, direction, m=FloatMath):
     """H·v by forward over reverse: the forward and reverse sweeps run once with dual numbers
     (value, tangent) whose inputs' tangents are v, so every adjoint's tangent is d adjoint /
     dt along x + t·v, and the inputs' are H·v: O(edges), no derivative graph, no n sweeps.
-    `direction` maps input names to v (left out: 0)."""
+    The value parts are the gradient sweep's own, so value, gradient, warnings and notes come
+    from the same sweep. `direction` maps input names to v (left out: 0)."""
     program = compiled(program)
     single_output(program, "hessian", "pick one with --of NAME")
     require_inputs(program)
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    result = evaluate(program, point, m=m)
     v = [m.number(direction.get(name, 0.0)) for name in program.input_names]
-    return SecondOrder(result, hvp=dual_sweep(program, point_values(program, point, m), v, m), vector=v)
+    inputs = point_values(program, point, m)
+    if m is not FloatMath:
+        return SecondOrder(evaluate(program, point, m=m), hvp=dual_sweep(program, inputs, v, m), vector=v)
+    values, adjoints, partials, products = float_dual_sweep(program, inputs, v)
+    warnings = nonfinite_warnings(program, values, partials, adjoints)
+    said = convention_notes(program, values)[::-1]  # in the reverse sweep's order, as eval's
+    pairs = program.graph.label_pairs() if said else None
+    notes = [f"{describe(program, i, pairs)}: {what}" for i, what in said]
+    return SecondOrder(Result(program, values, adjoints, partials, warnings, notes), hvp=products, vector=v)
 
 
 def dual_sweep(program, inputs, v, m=FloatMath):
-    """H·v at the input values `inputs` (program order, in the number type `m`): one forward
-    and one reverse sweep of dual numbers over `m` whose inputs' tangents are v."""
+    """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
+    dual numbers over `m` whose inputs' tangents are v (float64: float_dual_sweep, the same
+    numbers)."""
+    if m is FloatMath:
+        return float_dual_sweep(program, inputs, v)[3]
     D = dual_math(m)
     adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
     return [adjoints[i].tangent for i in program.input_ids]
+
+
+def float_dual_sweep(program, inputs, v):
+    """dual_sweep in float64 with the adjoints flat: the forward sweep of dual numbers gives
+    every value and tangent, each node's local partials come from the op table's rule over
+    dual numbers (numbers.dual), and numbers.dual's arithmetic for adjoint += adjoint ×
+    partial is written inline on floats. Returns (values, adjoints, partials per edge, H·v);
+    values, adjoints and partials are the gradient sweep's, bit for bit."""
+    D = dual_math(FloatMath)
+    duals = forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D)
+    adjoints, adjoint_tangents, partials = _dual_adjoints(program, duals, D)
+    return [d.value for d in duals], adjoints, partials, [adjoint_tangents[i] for i in program.input_ids]
+
+
+def _dual_adjoints(program, duals, D):
+    """The reverse sweep of dual numbers, flat: (adjoints, their tangents, partials per edge).
+    engine.reverse's order and conventions: only edges out of nodes that depend on an input;
+    a select passes nothing to its condition or its dead branch, nor a node reached only
+    through dead branches to its parents (their partials are still recorded)."""
+    graph = program.graph
+    op, parents = graph.op, graph.parents
+    active, order, offset, selects = plan(program)
+    rules = {name: o.partials for name, o in OPS.items()}
+    n, out = len(graph), program.output
+    adjoints, adjoint_tangents, partials = [0.0] * n, [0.0] * n, [None] * offset[-1]
+    adjoints[out] = 1.0
+    live = bytearray(n) if selects else None
+    if live is not None:
+        live[out] = 1
+    for i in order:
+        ps = parents[i]
+        local = rules[op[i]](D, duals[i], *[duals[p] for p in ps])
+        a, ta = adjoints[i], adjoint_tangents[i]
+        passes = live is None or (live[i] and op[i] != "select")
+        for k, p in enumerate(ps):
+            if not active[p]:
+                continue
+            d = local[k]
+            partials[offset[i] + k] = dk = d.value
+            if not passes and (not live[i] or k == 0 or (k == 1) != (duals[ps[0]].value > 0)):
+                continue
+            if live is not None:
+                live[p] = 1
+            adjoints[p] += a * dk
+            # numbers.dual: c = a·d as duals, then adjoint += c; a zero tangent scales to itself
+            s1 = d.tangent
+            s1 = s1 if s1 == 0 else a * s1
+            s2 = ta if ta == 0 else dk * ta
+            c = s2 if s1 == 0 else s1 if s2 == 0 else s1 + s2
+            t = adjoint_tangents[p]
+            adjoint_tangents[p] = c if t == 0 else t if c == 0 else t + c
+    return adjoints, adjoint_tangents, partials

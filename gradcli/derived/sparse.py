@@ -17,6 +17,7 @@ from ..core.errors import UsageError
 from ..engine.evaluate import evaluate, single_output
 from ..engine.forward import point_values
 from ..engine.jacobian import MODES, FirstOrder, sweep_at
+from ..engine.tangent import adjoint_sweep
 from ..numbers.float64 import FloatMath
 from .diff import compiled, require_inputs
 from .hessian import SecondOrder, dual_sweep
@@ -155,7 +156,7 @@ def sparse_jacobian(program, point, mode="auto", m=FloatMath):
                         matrix[k][j] = t[outs[k]]
     else:
         for c in range(nrow):
-            adj = lp.adjoints({outs[k]: m.one for k in range(len(outs)) if by_row[k] == c})
+            adj = adjoint_sweep(program, values, [{outs[k]: m.one for k in range(len(outs)) if by_row[k] == c}], m)[0]
             for k, row in enumerate(rows):
                 if by_row[k] == c:
                     for j in row:

@@ -1,17 +1,21 @@
 """Several outputs: the Jacobian by forward or reverse sweeps, J·v and u·J, over one DAG.
 
-One forward sweep gives every node's value; the op table's rules give every local partial once
-(engine.tangent.LocalPartials); then forward mode costs one tangent sweep per input (a column
-of J), reverse mode one adjoint sweep per output (a row). `auto` takes the fewer sweeps.
+Forward mode is one fused forward sweep of values, local partials and tangents
+(engine.tangent.tangent_sweep), carrying one tangent per input (a column of J each); reverse
+mode one reverse sweep (engine.tangent.adjoint_sweep) carrying one adjoint per output (a row
+each); either way every local partial is computed once. `auto` takes the fewer directions.
+J·v is the fused sweep with one direction; u·J is the gradient's own reverse sweep
+(engine.reverse) seeded with u.
 """
 
 from ..core.errors import Located, UsageError
-from ..core.ops import OPS
 from ..numbers.float64 import FloatMath
 from ..numbers.text import format_number
 from .diagnostics import describe, nonfinite_warnings
-from .forward import forward, point_values
-from .tangent import LocalPartials
+from .forward import Forward, forward, point_values
+from .reverse import reverse_sweep
+from .strategies import Store
+from .tangent import LocalPartials, adjoint_sweep, convention_notes, tangent_sweep
 
 MODES = ("auto", "forward", "reverse")
 
@@ -57,34 +61,27 @@ def sweep_at(program, point, m=FloatMath):
     warnings and notes."""
     values = forward(program, point_values(program, point, m), m)
     lp = LocalPartials(program, values, m)
-    return values, lp, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, lp)
+    return values, lp, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m)
 
 
-def _notes(program, lp):
+def _notes(program, values, m):
     """A convention note for every non-differentiable point met on a live path to an output."""
-    live, values, pairs, notes = lp.live(), lp.values, None, []
-    for i, d in enumerate(lp.local):
-        rule = OPS[lp.op[i]].kink if d is not None else None
-        if rule and live[i]:
-            ps = lp.parents[i]
-            said = rule(values[i], *[values[p] for p in ps], active=[lp.active[p] for p in ps])
-            if said:
-                pairs = pairs or program.graph.label_pairs()
-                notes.append(f"{describe(program, i, pairs)}: {said}")
-    return notes
+    said = convention_notes(program, values, m)
+    pairs = program.graph.label_pairs() if said else None
+    return [f"{describe(program, i, pairs)}: {what}" for i, what in said]
 
 
-def _derivative_warnings(program, lp, result):
+def _derivative_warnings(program, partials, result, m):
     """One warning when some derivative is not finite though every value is: the first node
-    (in creation order) with a non-finite local partial, as the user wrote it."""
-    isfinite = lp.m.isfinite
-    bad = [label for label, x in result.entries() if not isfinite(x)]
+    (in creation order) with a non-finite local partial, as the user wrote it. `partials()`
+    gives the LocalPartials, built only then."""
+    bad = [label for label, x in result.entries() if not m.isfinite(x)]
     if not bad or result.warnings:
         return
     found = f"not finite: {', '.join(bad)}"
-    for i, d in enumerate(lp.local):
-        if d is not None and not all(isfinite(x) for x in d):
-            k = next(k for k, x in enumerate(d) if not isfinite(x))
+    for i, d in enumerate(partials().local):
+        if d is not None and not all(m.isfinite(x) for x in d):
+            k = next(k for k, x in enumerate(d) if not m.isfinite(x))
             where = f"; the local partial of {describe(program, i)} to argument {k + 1} is {format_number(d[k])}"
             result.warnings.append(Located(found + where, program.source, program.position(i)))
             return
@@ -99,56 +96,65 @@ def require_inputs_of(names, valid, option, what):
 
 
 def jacobian(program, point, mode="auto", m=FloatMath):
-    """Every output's value and the Jacobian, by n tangent sweeps or m adjoint sweeps (in the
-    number type `m`)."""
+    """Every output's value and the Jacobian: forward mode carries the n inputs' tangents
+    through one fused forward sweep (a column each), reverse mode the m outputs' adjoints
+    through one reverse sweep (a row each); every local partial is computed once."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     if mode == "auto":
         mode = "forward" if len(ids) < len(outs) else "reverse"
+    inputs = point_values(program, point, m)
     if mode == "forward":
-        columns = [lp.tangents({i: m.one}) for i in ids]
+        values, columns = tangent_sweep(program, inputs, [{i: m.one} for i in ids], m)
         matrix = [[t[o] for t in columns] for o in outs]
-        sweeps = len(ids)
     else:
-        rows = [lp.adjoints({o: m.one}) for o in outs]
-        matrix = [[adj[i] if i < len(adj) else m.zero for i in ids] for adj in rows]
-        sweeps = len(outs)
-    result = FirstOrder(program, values, warnings, notes, sweeps, mode)
+        values = forward(program, inputs, m)
+        rows = adjoint_sweep(program, values, [{o: m.one} for o in outs], m)
+        matrix = [[adj[i] for i in ids] for adj in rows]
+    warnings = nonfinite_warnings(program, values, [], [m.zero], m)
+    sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
+    result = FirstOrder(program, values, warnings, _notes(program, values, m), sweeps, mode)
     result.jacobian = matrix
-    _derivative_warnings(program, lp, result)
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
     return result
 
 
 def jvp(program, point, direction, m=FloatMath):
-    """The values and J·v by one tangent sweep; `direction` maps input names to v (left out: 0)."""
+    """The values and J·v by one fused forward sweep of values and tangents (tangent_sweep);
+    `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    values, lp, warnings, notes = sweep_at(program, point, m)
     by_id = dict(zip(program.input_names, program.input_ids))
-    t = lp.tangents({by_id[n]: m.number(v) for n, v in direction.items()})
-    result = FirstOrder(program, values, warnings, notes, 1, "forward")
+    seed = {by_id[n]: m.number(v) for n, v in direction.items()}
+    values, (t,) = tangent_sweep(program, point_values(program, point, m), [seed], m)
+    result = FirstOrder(program, values, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m), 1, "forward")
     result.jvp = [t[o] for o in program.outputs]
-    _derivative_warnings(program, lp, result)
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
     return result
 
 
 def vjp(program, point, seed=None, m=FloatMath):
-    """The values and u·J by one adjoint sweep; `seed` maps output names to u (left out: 0;
-    with one output it may be left out altogether: u = 1)."""
+    """The values and u·J by the gradient's own reverse sweep (engine.reverse) seeded with u;
+    `seed` maps output names to u (left out: 0; with one output it may be left out
+    altogether: u = 1)."""
     names = program.output_names
     if seed is None:
         if len(names) > 1:
             raise UsageError(f"--seed is needed with several outputs: give the weights u, e.g. --seed {names[0]}=1 (outputs: {', '.join(names)})")
-        seed = {names[0]: 1.0}
+        seed = {names[0]: m.one}
     require_inputs_of(seed, names, "--seed", "output")
-    values, lp, warnings, notes = sweep_at(program, point, m)
     weights = {}
     for name, node in zip(names, program.outputs):
         if name in seed:
-            weights[node] = weights.get(node, m.zero) + m.number(seed[name])
-    adj = lp.adjoints(weights)
-    result = FirstOrder(program, values, warnings, notes, 1, "reverse")
-    result.vjp = [adj[i] if i < len(adj) else m.zero for i in program.input_ids]
-    _derivative_warnings(program, lp, result)
+            weights[node] = weights[node] + m.number(seed[name]) if node in weights else m.number(seed[name])
+    inputs = point_values(program, point, m)
+    source = Store(program, Forward(program, inputs, m))
+    source.forward()
+    adj, _, said = reverse_sweep(program, source, m, seed=weights)
+    values = source.values
+    pairs = program.graph.label_pairs() if said else None
+    notes = [f"{describe(program, i, pairs)}: {what}" for i, what in sorted(said)]
+    result = FirstOrder(program, values, nonfinite_warnings(program, values, [], [m.zero], m), notes, 1, "reverse")
+    result.vjp = [adj[i] for i in program.input_ids]
+    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
     return result

@@ -30,24 +30,27 @@ def reverse(program, values, m=FloatMath, full=False):
     return reverse_sweep(program, Store(program, None, values), m, full)
 
 
-def reverse_sweep(program, source, m, full=False):
+def reverse_sweep(program, source, m, full=False, seed=None):
     """The reverse loop; `source.load(i)` supplies values for node i and its parents (a full
-    sweep needs them all: Store). Notes come from the gradient's nodes only."""
+    sweep needs them all: Store). Notes come from the gradient's nodes only. `seed` maps
+    output nodes to their weights u (by default the output, weight 1: the gradient); the
+    adjoints are then those of u·outputs, and the inputs' are u·J."""
     graph = program.graph
-    out = program.output
+    seed = seed or {program.output: m.one}
     parents, ops = graph.parents, graph.op
-    active, order, offset = plan(program)
+    active, order, offset, selects = plan(program, tuple(seed))
     partials = [None] * offset[-1]
     adjoints = [m.zero] * len(graph)
-    adjoints[out] = m.one
-    live = [None] * len(graph) if _plans[program][4] else None  # None: no select, all live
-    if live is not None:
-        live[out] = m.true
+    live = [None] * len(graph) if selects else None  # None: no select, all live
+    for node, u in seed.items():
+        adjoints[node] = u
+        if live is not None:
+            live[node] = m.true
     rules, kinks = _rules(m)
     notes = []
-    lo = out + 1  # the values at hand serve nodes lo..; below that, ask the source
+    lo = max(seed) + 1  # the values at hand serve nodes lo..; below that, ask the source
     if full:
-        relevant = graph.ancestors(out)
+        relevant = graph.ancestors(*seed)
         needed = bytearray(a and r for a, r in zip(active, relevant))
         order = [i for i in range(len(graph) - 1, -1, -1) if parents[i]]
         lo = len(graph)
@@ -144,9 +147,9 @@ def dead_edges(program, values):
     """Per edge (Graph.edges() order), whether the float64 reverse sweep left its contribution
     out as dead (see _live_edges): what Result.contributions shows as exactly 0."""
     graph = program.graph
-    active, order, offset = plan(program)
+    active, order, offset, selects = plan(program)
     dead = [False] * offset[-1]
-    if not _plans[program][4]:
+    if not selects:
         return dead
     live = [False] * len(graph)
     live[program.output] = True
@@ -163,21 +166,22 @@ def dead_edges(program, values):
 _plans = weakref.WeakKeyDictionary()
 
 
-def plan(program):
-    """What the reverse sweep needs of the graph alone, computed once per program (a batch
-    evaluates one program at many points): which nodes depend on an input, the nodes the
-    sweep visits (the output's ancestors that depend on an input and have parents, from the
-    output down) and each node's first edge (see edge_offsets)."""
+def plan(program, roots=None):
+    """What the reverse sweep needs of the graph alone, computed once per program and seeded
+    outputs `roots` (default: the output; a batch evaluates one program at many points):
+    which nodes depend on an input, the nodes the sweep visits (the roots' ancestors that
+    depend on an input and have parents, from the top down), each node's first edge (see
+    edge_offsets) and whether the graph has a select."""
     graph = program.graph
+    roots = roots or (program.output,)
     cached = _plans.get(program)
     if cached is None or cached[0] != len(graph):  # a symbolic sweep may have grown the graph
-        active = graph.depends_on_input()
-        relevant = graph.ancestors(program.output)
-        parents = graph.parents
-        order = [i for i in range(program.output, -1, -1) if relevant[i] and active[i] and parents[i]]
-        selects = "select" in graph.op
-        cached = _plans[program] = (len(graph), active, order, edge_offsets(graph), selects)
-    return cached[1:4]
+        cached = _plans[program] = (len(graph), graph.depends_on_input(), edge_offsets(graph), "select" in graph.op, {})
+    _, active, offset, selects, orders = cached
+    if roots not in orders:
+        relevant, parents = graph.ancestors(*roots), graph.parents
+        orders[roots] = [i for i in range(max(roots), -1, -1) if relevant[i] and active[i] and parents[i]]
+    return active, orders[roots], offset, selects
 
 
 def _rules(m):

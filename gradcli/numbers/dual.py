@@ -25,7 +25,7 @@ class Dual:
 
     def __add__(self, other):
         if isinstance(other, Dual):
-            return Dual(self.value + other.value, _sum(self.tangent, other.tangent))
+            return Dual(self.value + other.value, tangent_sum(self.tangent, other.tangent))
         return Dual(self.value + other, self.tangent)
 
     __radd__ = __add__
@@ -33,8 +33,8 @@ class Dual:
     def __mul__(self, other):
         if isinstance(other, Dual):
             return Dual(self.value * other.value,
-                        _sum(_scale(self.value, other.tangent), _scale(other.value, self.tangent)))
-        return Dual(self.value * other, _scale(other, self.tangent))
+                        tangent_sum(scale(self.value, other.tangent), scale(other.value, self.tangent)))
+        return Dual(self.value * other, scale(other, self.tangent))
 
     __rmul__ = __mul__
 
@@ -42,12 +42,12 @@ class Dual:
         return f"Dual({self.value!r}, {self.tangent!r})"
 
 
-def _scale(a, t):
+def scale(a, t):
     """a·t, exactly 0 when the tangent t is 0 (whatever a is: inf, nan)."""
     return t if t == 0 else a * t
 
 
-def _sum(a, b):
+def tangent_sum(a, b):
     return b if a == 0 else a if b == 0 else a + b
 
 
@@ -56,24 +56,40 @@ def _lift(x):
 
 
 def _kernel(s, name):
-    """The op's dual kernel: its value in `s`, its tangent Σ local partial × argument tangent."""
+    """The op's dual kernel: its value in `s`, its tangent Σ local partial × argument tangent
+    (one and two arguments without building lists: the sweeps call these per node)."""
     value = getattr(s, name)
     rule = OPS[name].partials
+    zero = s.zero
 
     def kernel(*xs):
         xs = [x if isinstance(x, Dual) else Dual(x, s.zero) for x in xs]
         vs = [x.value for x in xs]
         y = value(*vs)
         if all(x.tangent == 0 for x in xs):
-            return Dual(y, s.zero)
+            return Dual(y, zero)
         local = rule(s, y, *vs)
-        t = s.zero
+        t = zero
         for d, x in zip(local, xs):
-            t = _sum(t, _scale(d, x.tangent))
+            t = tangent_sum(t, scale(d, x.tangent))
         return Dual(y, t)
 
-    kernel.__name__ = name
-    return kernel
+    def unary(x):
+        x = _lift(x)
+        y = value(x.value)
+        return Dual(y, zero if x.tangent == 0 else scale(rule(s, y, x.value)[0], x.tangent))
+
+    def binary(a, b):
+        a, b = _lift(a), _lift(b)
+        y = value(a.value, b.value)
+        if a.tangent == 0 and b.tangent == 0:
+            return Dual(y, zero)
+        da, db = rule(s, y, a.value, b.value)
+        return Dual(y, tangent_sum(tangent_sum(zero, scale(da, a.tangent)), scale(db, b.tangent)))
+
+    chosen = {1: unary, 2: binary}.get(OPS[name].arity, kernel)
+    chosen.__name__ = name
+    return chosen
 
 
 @cache
