@@ -139,3 +139,13 @@ def test_a_json_lines_row_that_is_not_an_object_is_an_error_record_not_a_header(
     records = [json.loads(line) for line in r.stdout.splitlines()]
     assert r.exit_code == 1 and [rec["line"] for rec in records] == [1, 2, 3]
     assert records[1] == {"line": 2, "error": "not a JSON object"}
+
+
+def test_vjp_points_of_several_outputs_without_seed_is_exit_2_before_any_point(tmp_path):
+    """The weights are needed whatever the point: one usage error, not an error record per point."""
+    points = tmp_path / "p.csv"
+    points.write_text("w,v\n1,2\n3,4\n")
+    r = invoke("vjp", PROGRAM, "--points", str(points))
+    assert (r.exit_code, r.stdout) == (2, "") and "--seed is needed with several outputs" in r.stderr
+    ok = invoke("vjp", PROGRAM, "--points", str(points), "--seed", "y=1")
+    assert ok.exit_code == 0 and len(ok.stdout.splitlines()) == 2

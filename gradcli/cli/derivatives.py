@@ -128,12 +128,12 @@ def jvp_command(program, at, file, of, fmt, digits, strict, color, precision, di
 @points_option
 def vjp_command(program, at, file, of, fmt, digits, strict, color, precision, seed, points):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
-    from ..engine.jacobian import vjp
+    from ..engine.jacobian import output_weights, vjp
 
     compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed") if seed else None
     m = number_type(precision, compiled)
     if points is not None:
-        u = known(u, compiled.output_names)
+        u = output_weights(compiled, known(u, compiled.output_names), m)  # checked once, before any point
         return at_points(lambda p: vjp(compiled, p, u, m), points, parse_point(at), fmt, strict)
     write(vjp(compiled, parse_point(at), u, m), fmt, digits, strict, color)
 

@@ -133,16 +133,24 @@ def jvp(program, point, direction, m=FloatMath):
     return result
 
 
-def vjp(program, point, seed=None, m=FloatMath):
-    """The values and u·J by the gradient's own reverse sweep (engine.reverse) seeded with u;
-    `seed` maps output names to u (left out: 0; with one output it may be left out
-    altogether: u = 1)."""
+def output_weights(program, seed, m=FloatMath):
+    """u by output name: `seed` checked, or u = 1 for a program's one output (with several,
+    exit 2: the weights are needed)."""
     names = program.output_names
     if seed is None:
         if len(names) > 1:
             raise UsageError(f"--seed is needed with several outputs: give the weights u, e.g. --seed {names[0]}=1 (outputs: {', '.join(names)})")
         seed = {names[0]: m.one}
     require_inputs_of(seed, names, "--seed", "output")
+    return seed
+
+
+def vjp(program, point, seed=None, m=FloatMath):
+    """The values and u·J by the gradient's own reverse sweep (engine.reverse) seeded with u;
+    `seed` maps output names to u (left out: 0; with one output it may be left out
+    altogether: u = 1)."""
+    names = program.output_names
+    seed = output_weights(program, seed, m)
     weights = {}
     for name, node in zip(names, program.outputs):
         if name in seed:
