@@ -53,6 +53,11 @@ def jacobian_rows(n):
         _, _, x = ratio(lambda program=program, at=at: jacobian(program, at), forward_of(program, at))
         label = f"jacobian, {m} outputs × {k} inputs (auto: {r.mode}, {r.sweeps} sweeps counted + 1 forward)"
         rows.append((label, x, f"≤ {budget:.1f} forward sweeps", x <= budget and r.sweeps + 1 <= budget))
+        # the same budget with a sweep of either kind as the unit: one gradient is two sweeps
+        one = program.single(0)
+        _, _, g = ratio(lambda program=program, at=at: jacobian(program, at), lambda one=one, at=at: evaluate(one, at))
+        rows.append(("  the same / one output's gradient (a forward and a reverse sweep)", g, f"≤ {budget / 2:.1f} gradients",
+                     g <= budget / 2))
     return rows
 
 
