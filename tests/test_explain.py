@@ -44,14 +44,18 @@ def test_a_shared_node_gets_one_contribution_per_edge():
     assert "a is used 2 times by b" in text
 
 
-def test_the_printed_sum_is_the_adjoint_exactly():
-    # Terms are listed in the order the reverse sweep added them, so their sum is the adjoint.
-    ex = steps("x = sin(w); y = x*x + x + cos(x)*x; z = y^2", w=0.7)
+def assert_sums_are_adjoints(ex):
+    """Each step's terms, added in the order listed, give its node's adjoint exactly."""
     for s in ex.steps[1:]:
         total = 0.0
         for t in s.terms:
             total += t.contribution
         assert total == ex.result.adjoints[s.node]
+
+
+def test_the_printed_sum_is_the_adjoint_exactly():
+    # Terms are listed in the order the reverse sweep added them, so their sum is the adjoint.
+    assert_sums_are_adjoints(steps("x = sin(w); y = x*x + x + cos(x)*x; z = y^2", w=0.7))
 
 
 def test_an_input_the_output_does_not_use():
@@ -121,11 +125,7 @@ def test_several_outputs_sweep_forward_once_and_back_once_per_output(monkeypatch
     rows = jacobian(jac, {"w": 1.0, "v": 2.0}, "reverse").jacobian
     assert [list(part.result.gradient.values()) for part in ex.parts] == rows  # bit for bit
     for part in ex.parts:  # each sweep's sums are its adjoints exactly
-        for s in part.steps[1:]:
-            total = 0.0
-            for t in s.terms:
-                total += t.contribution
-            assert total == part.result.adjoints[s.node]
+        assert_sums_are_adjoints(part)
 
 
 def test_several_outputs_read_as_one_forward_sweep_then_a_sweep_per_output():
