@@ -196,12 +196,13 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None):
     if line.spread:
         return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
     estimates = _estimates(line, row, noise)
-    e, err, plateau = _best(estimates, atol)
+    e, err, plateau, step = _best(estimates, atol)
     abs_error = abs(c - e)
     rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
     status, explanation = _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol)
-    if status == "mismatch" and claimed_at is not None:
-        status, explanation = _kink_below_steps(line, claimed_at, c, e) or (status, explanation)
+    if status == "mismatch":
+        found = _kink_below_steps(line, claimed_at, c, e) if claimed_at is not None else None
+        status, explanation = found or _kink_within(line, row, step, c, e) or (status, explanation)
     return e, abs_error, rel_error, status, explanation
 
 
@@ -231,7 +232,7 @@ def _supports(b, a, atol, scale=None):
 
 
 def _best(estimates, atol):
-    """(estimate, error estimate, plateau): the estimate that most settled others support
+    """(estimate, error estimate, plateau, step): the estimate that most settled others support
     (ties: the smallest error estimate), and how many do, itself included. Support across
     steps, not the smallest error estimate alone, decides: at steps far larger than the scale
     of the function, differences shrink like 1/h and so do their disagreements. And where
@@ -245,7 +246,7 @@ def _best(estimates, atol):
 
     found = most_supported(estimates)
     if found is None:
-        return math.nan, math.inf, 0
+        return math.nan, math.inf, 0, 0.0
     while True:
         _, _, (e, err, h) = found
         smaller = [b for b in estimates if b[2] < h and abs(b[0] - e) > SUPPORT * (err + b[1])]
@@ -253,8 +254,8 @@ def _best(estimates, atol):
         if inner is None or inner[0] < 2:
             break
         found = inner
-    plateau, _, (e, err, _) = found
-    return e, err, plateau
+    plateau, _, (e, err, h) = found
+    return e, err, plateau, h
 
 
 def _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol):
@@ -339,6 +340,23 @@ def _kink_below_steps(line, claimed_at, c, e):
             return "inconclusive", (f"the derivative jumps within {format_number(line.bottom, 2)} of the point "
                                     f"(from {format_number(c)} to {format_number(moved)}): a kink closer than any "
                                     f"finite-difference step, which sees {format_number(e)}")
+    return None
+
+
+def _kink_within(line, row, h, c, e):
+    """("inconclusive", why) when the function bends sharply within the step h of the best
+    estimate: its one-sided differences over h disagree by more than half their size and by
+    more than the disagreement in question would make over h (max(v - w, v) with a kink at
+    w = 0, 1e-5 away, and steps below 1e-5 too noisy to settle), so that estimate spans two
+    pieces; else None. A smooth function's sides differ by about h²·f'' only."""
+    here = line.here[row]
+    a, b = line(h)[row] - here, here - line(-h)[row]
+    bend = abs(a - b)
+    if bend > 0.5 * (abs(a) + abs(b)) and bend > abs(e - c) * line.width(h) / 2:
+        return "inconclusive", (f"the function bends within the step that gives {format_number(e)} "
+                                f"({format_number(h, 2)}: one-sided differences {format_number(a, 3)} and "
+                                f"{format_number(b, 3)}), a kink finite differences cannot step past, "
+                                f"gradcli gives {format_number(c)}")
     return None
 
 
