@@ -126,6 +126,17 @@ def test_deep_and_long_programs_work_in_process(text):
         assert plain(out) == {"value": r.value, **{f"d/d{k}": g for k, g in r.gradient.items()}}
 
 
+@pytest.mark.parametrize("command", [["hessian", "--at", "w=2"], ["diff", "--order", "2"]])
+@pytest.mark.parametrize("minus", [10**5, 10**5 + 1])
+def test_second_order_of_a_deep_minus_chain_does_not_recurse(command, minus):
+    """Found by the thorough fuzz: the symbolic derivative took a chain of minus signs off one
+    recursive call per sign. (-...-w)*w*w: d2/dw2 = ±6w."""
+    code, out, err = run_cli(*command, "-o", "json", "--", "(" + "-" * minus + "w)*w*w")
+    assert code == 0 and "Traceback" not in err, err
+    if command[0] == "hessian":
+        assert json.loads(out)["hessian"] == [[12.0 * (-1) ** minus]]
+
+
 def test_json_of_a_deep_program_is_linear():
     """The JSON record lists every node and edge; 10^5 of them once took minutes (each edge
     rebuilt the whole list of contributions)."""

@@ -268,3 +268,11 @@ def test_memory_stays_flat_with_the_number_of_points(tmp_path):
     # run holds one full block (about 15 MB with its numbers and text); 390,000 more points
     # kept would be well over 50 MB.
     assert growth < 32 * 1024, f"peak RSS grew by {growth} KB for 40x the points"
+
+
+def test_a_control_character_in_a_header_is_shown_escaped(tmp_path):
+    """Found by the thorough fuzz: a duplicate column named \\x01 reached the terminal raw."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\x01,\x01\n1,2\n")
+    r = run_cli("eval", "x", "--points", str(path))
+    assert r.returncode == 2 and r.stderr == "gradcli: points file, line 1: column \\x01 appears twice in the header\n"

@@ -24,14 +24,16 @@ class GradcliError(Exception):
     def render(self):
         """The message, and under it the program line with a caret when a position is known."""
         if self.source is None or self.pos is None:
-            return self.message
+            return self.render_line()
         return f"{self.render_line()}\n{caret_lines(self.source, self.pos)}"
 
     def render_line(self):
-        """The message on one line, after its position when known: a batch record's error."""
+        """The message on one line, after its position when known: a batch record's error. A
+        control character a name or a file brought in is shown escaped (`\\x01`), never raw."""
+        message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in self.message)
         if self.source is None or self.pos is None:
-            return self.message
-        return f"{where(self.source, self.pos)}: {self.message}"
+            return message
+        return f"{where(self.source, self.pos)}: {message}"
 
 
 class ProgramError(GradcliError):

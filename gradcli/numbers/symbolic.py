@@ -103,6 +103,14 @@ class SymbolicMath:
             return self.value(self.graph.parents[v.id][0])
         return None
 
+    def _stripped(self, v):
+        """(negative, x) with v = -x or v = x and x no negation (nor a negative constant): a
+        chain of minus signs (`---w`, a program's own) taken off in a loop, never by recursion."""
+        negative = False
+        while (n := self._negated(v) if isinstance(v, Node) else (-v if v < 0 else None)) is not None:
+            negative, v = not negative, n
+        return negative, v
+
     # -- the operators, simplifying -------------------------------------------------------
     # Every rewrite is exact in float64 (x + -y is x - y, x × -c is -(x × c)) up to the sign
     # of a zero; x × 0 and x - x stay nodes, since they are nan for an infinite or nan x.
@@ -114,8 +122,9 @@ class SymbolicMath:
             if _constant(c) and (c == 0 or c < 0):
                 return x if c == 0 else self.sub(x, -c)
         for c, x in ((b, a), (a, b)):
-            if (n := self._negated(c)) is not None:
-                return self.sub(x, n)
+            negative, n = self._stripped(c)
+            if n is not c:
+                return self.sub(x, n) if negative else self.add(x, n)
         return self.apply("add", a, b)
 
     def sub(self, a, b):
@@ -125,8 +134,9 @@ class SymbolicMath:
             return a if b == 0 else self.add(a, -b)
         if _constant(a) and a == 0:
             return self.neg(b)
-        if (n := self._negated(b)) is not None:
-            return self.add(a, n)
+        negative, n = self._stripped(b)
+        if n is not b:
+            return self.add(a, n) if negative else self.sub(a, n)
         return self.apply("sub", a, b)
 
     def mul(self, a, b):
@@ -149,17 +159,18 @@ class SymbolicMath:
         return self._unnegated("div", a, b)
 
     def _unnegated(self, op, a, b):
-        """a × b or a / b with a minus sign on either operand taken out in front."""
-        for k, v in enumerate((a, b)):
-            n = self._negated(v) if isinstance(v, Node) else (-v if v < 0 else None)
-            if n is not None:
-                return self.neg(getattr(self, op)(n, b) if k == 0 else getattr(self, op)(a, n))
-        return self.apply(op, a, b)
+        """a × b or a / b with the minus signs of both operands taken out in front."""
+        (na, x), (nb, y) = self._stripped(a), self._stripped(b)
+        if x is a and y is b:
+            return self.apply(op, a, b)
+        product = getattr(self, op)(x, y)
+        return self.neg(product) if na != nb else product
 
     def neg(self, a):
-        if (n := self._negated(a)) is not None:
+        negative, n = self._stripped(a)
+        if negative:
             return n
-        return self.apply("neg", a)
+        return self.apply("neg", n)
 
     def pow(self, a, b):
         if isinstance(a, Node) and _constant(b) and b in (0.0, 1.0):
