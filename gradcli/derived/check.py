@@ -195,7 +195,7 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None):
     explanation)."""
     if line.spread:
         return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
-    estimates = _estimates(line, row, noise)
+    estimates = _estimates(line, row, noise or _observed_noise(line, row, c))
     e, err, plateau, step = _best(estimates, atol)
     abs_error = abs(c - e)
     rel_error = abs_error / abs(e) if e else (0.0 if abs_error == 0 else math.inf)
@@ -293,6 +293,23 @@ def _estimates(line, row, noise):
     for h in (line.top, line.top * math.sqrt(0.5)):
         found += _ridders(line, row, h, noise)
     return found
+
+
+def _observed_noise(line, row, c):
+    """Rounding noise of fn where no bound is carried for it (a gradient differenced for the
+    Hessian or H·v): how far central differences at the three smallest steps fall from the
+    straight line of slope c. There a right c leaves only rounding (a gradient through acos
+    near 1 is noisy by 1e-11 and would fake a slope of 23 over steps of 1e-13); a wrong c
+    adds only (e - c) times a step that small, which the larger steps' estimates outgrow."""
+    if not math.isfinite(c):
+        return 0.0
+    h, here = line.bottom, []
+    for _ in range(3):
+        gap = line(h)[row] - line(-h)[row] - line.width(h) * c
+        if math.isfinite(gap):
+            here.append(abs(gap) / 2)
+        h *= 2
+    return max(here, default=0.0)
 
 
 def _ridders(line, row, h, noise):
