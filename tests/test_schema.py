@@ -35,6 +35,8 @@ def records(text):
     return [json.loads(line) for line in text.splitlines()]
 
 
+SEVERAL = "x = sin(w)*v; y = x*w; x, y, x + y"
+
 # (schema, how the record is made, the records)
 CASES = {
     "eval": ("eval.json", lambda: [json.loads(output("eval", "u = 2*w + sin(w); q = u*0 + abs(w)", "--at", "w=0", "--json"))]),
@@ -68,6 +70,19 @@ CASES = {
     "check-drivers": ("check.json", lambda: [json.loads(output("check", "x = sin(w)*v; x, x*w", "--at", "w=1,v=2", "--json")),
                                              json.loads(output("check", "x = sin(w)*v; x, x*w", "--at", "w=1,v=2", "--json", "--dir", "w=1")),
                                              json.loads(output("check", "relu(w)*v", "--at", "w=0,v=2", "--json", "--dir", "w=1,v=1"))]),
+    "first-order": ("first_order.json", lambda: [json.loads(output(*command, "--json")) for command in (
+        ["jacobian", SEVERAL, "--at", "w=1,v=2"],
+        ["jacobian", SEVERAL, "--at", "w=1±0.1,v=2±0.2", "--correlation", "w:v=0.5"],
+        ["jacobian", SEVERAL, "--at", "w=1,v=2", "--sparse", "--stats", "--precision", "30"],
+        ["jvp", SEVERAL, "--at", "w=1,v=2", "--dir", "w=1"],
+        ["vjp", SEVERAL, "--at", "w=1,v=2", "--seed", "y=1"],
+        ["vjp", "log(w)", "--at", "w=-1"])]),
+    "first-order-points": ("first_order.json", lambda: records(output(
+        "jvp", SEVERAL, "--dir", "w=1", "--points", "-", input="w,v\n1,2\n3,4\n"))),
+    "taylor": ("taylor.json", lambda: [json.loads(output("taylor", "exp(w)*v", "--at", "w=1,v=2", "--dir", "w=1,v=1", "--order", "4",
+                                                         "--json", *more)) for more in ([], ["--precision", "30"])]),
+    "hessian-sparse": ("hessian.json", lambda: [json.loads(output("hessian", "x*y^2 + z", "--at", "x=1,y=2,z=0", "--json",
+                                                                  "--sparse", "--stats"))]),
     "diff": ("diff.json", lambda: [json.loads(output("diff", "x*y^2", "--json")),
                                    json.loads(output("diff", "x*y^2", "--json", "--order", "2", "--wrt", "y"))]),
     "diff-several": ("diff.json", lambda: [json.loads(output("diff", "u = x*y^2; u, u + x", "--json", "--order", "2"))]),
@@ -129,6 +144,16 @@ def test_wrong_records_fail():
                                 lambda r: r["steps"][0]["terms"].append({"child": 1}))),
         ("explain.json", broken(json.loads(output("explain", "x = w*y; x, x*y", "--at", "w=1,y=2", "--json")),
                                 lambda r: r["forward"][0].pop("adjoints"))),
+    ]
+    jac = json.loads(output("jacobian", SEVERAL, "--at", "w=1,v=2", "--json"))
+    wrong += [
+        ("first_order.json", broken(jac, lambda r: r.pop("jacobian"))),
+        ("first_order.json", broken(jac, lambda r: r.update(mode="sideways"))),
+        ("first_order.json", broken(jac, lambda r: r.update(uncertainty={"x": 0.1}))),  # no covariance
+        ("first_order.json", broken(jac, lambda r: r.update(jvp={"x": 1.0}))),
+        ("taylor.json", broken(json.loads(output("taylor", "sin(w)", "--at", "w=1", "--dir", "w=1", "--json")),
+                               lambda r: r.update(derivatives=[]))),
+        ("check.json", broken(good_check, lambda r: r["checks"][0].update(precision_50=1.0))),  # two references
     ]
     for name, rec in wrong:
         assert not validator(name).is_valid(rec), (name, rec)
