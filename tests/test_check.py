@@ -371,3 +371,12 @@ def test_a_noisy_gradient_along_a_direction_is_inconclusive_not_a_mismatch():
 
     report = check_direction("abs(acos(abs(cos(w))))", {"w": 0.001}, {"w": 1.0})
     assert report.ok and [c.status for c in report.comparisons][0] == "ok", report.comparisons
+
+
+def test_a_step_function_that_jumps_within_the_smallest_step_is_inconclusive():
+    """Found by the thorough profile: floor(exp(w)) at w = 31.6 has stairs 2e-14 apart, so every
+    difference spans thousands of jumps and sees exp(w); gradcli's 0 (floor's convention) is
+    right between them. The op table marks floor, ceil, sign and step as jumping."""
+    report = check_gradient("abs(floor(abs(exp(w))))", {"w": 31.622776601683793})
+    assert [c.status for c in report.comparisons] == ["inconclusive"], report.comparisons
+    assert "jumps within" in report.comparisons[0].explanation

@@ -30,6 +30,7 @@ class Op:
     # arguments depend on an input, so a convention on a constant's partial goes unmentioned
     kink: Callable | None = None
     doc: str = ""
+    jumps: bool = False  # a step function: its value jumps, so a difference across a jump says nothing
 
     @property
     def value(self):
@@ -159,12 +160,12 @@ OPS = {
         Op("max", None, _tie_partials, _tie_kink),
         Op("min", None, _tie_partials, _tie_kink),
         # the derivatives of abs and relu, so that derivative programs stay in the language
-        Op("sign", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "sign at 0: a jump, derivative taken as 0" if x == 0 else None),
-        Op("step", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "step at 0: a jump, derivative taken as 0" if x == 0 else None),
+        Op("sign", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "sign at 0: a jump, derivative taken as 0" if x == 0 else None, jumps=True),
+        Op("step", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "step at 0: a jump, derivative taken as 0" if x == 0 else None, jumps=True),
         # piecewise: a where c > 0, else b; dead branches are the reverse sweep's to skip
         Op("select", 3, _select_partials, _select_kink),
-        Op("floor", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "floor at an integer: a jump; derivative taken as 0" if x - y == 0 else None),
-        Op("ceil", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "ceil at an integer: a jump; derivative taken as 0" if x - y == 0 else None),
+        Op("floor", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "floor at an integer: a jump; derivative taken as 0" if x - y == 0 else None, jumps=True),
+        Op("ceil", 1, lambda m, y, x: (m.zero,), lambda y, x, active=None: "ceil at an integer: a jump; derivative taken as 0" if x - y == 0 else None, jumps=True),
     ]
 }
 

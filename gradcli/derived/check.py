@@ -115,13 +115,14 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
         return hessian(program, dict(zip(names, xs))).hessian
 
     gradient = gradient_function(program)
+    jumps = jumps_across(program)
     comparisons = compare_rows(value, x, [list(result.gradient.values())], names, (), "the value", result.notes,
-                               rtol, atol, noise=rounding(result), slopes=lambda xs: [gradient(xs)])
+                               rtol, atol, noise=rounding(result), slopes=lambda xs: [gradient(xs)], jumps=jumps)
     if with_hessian:
         matrix = hessian(program, point).hessian
         for i, name in enumerate(names):
             comparisons += compare_rows(gradient, x, matrix, names, (name,), f"d/d{name}", result.notes, rtol, atol, i,
-                                        slopes=hessian_at, kind="hessian")
+                                        slopes=hessian_at, jumps=jumps, kind="hessian")
     return CheckReport(result, comparisons, rtol, atol)
 
 
@@ -188,11 +189,11 @@ class Line:
         return ((self.x[k] + h * d) - (self.x[k] - h * d)) / d
 
 
-def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None):
+def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None, jumps=None):
     """gradcli's c against d fn(x + t·d)[row] / dt at t = 0 (fn(x)[row] is `what`: the value,
     or one partial; `noise`: how far rounding can move it, if known; `claimed_at(xs)`: gradcli's
-    c at other input values, for the kink test): (estimate, abs error, rel error, status,
-    explanation)."""
+    c at other input values, for the kink test; `jumps`: jumps_across' test of the program's
+    step functions): (estimate, abs error, rel error, status, explanation)."""
     if line.spread:
         return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
     estimates = _estimates(line, row, noise or _observed_noise(line, row, c))
@@ -202,18 +203,21 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None):
     status, explanation = _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol)
     if status == "mismatch":
         found = _kink_below_steps(line, claimed_at, c, e) if claimed_at is not None else None
-        status, explanation = found or _kink_within(line, row, step, c, e) or (status, explanation)
+        found = found or _kink_within(line, row, step, c, e) or _jump_within(line, jumps, c)
+        status, explanation = found or (status, explanation)
     return e, abs_error, rel_error, status, explanation
 
 
-def compare_rows(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0, slopes=None, **labels):
+def compare_rows(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0, slopes=None, jumps=None,
+                 **labels):
     """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (`slopes(xs)`: the
     claimed matrix at other input values, for the kink test); `labels`: the Comparison's kind
     and output."""
     here = fn(x) if names else [0.0] * (row + 1)
     entry = lambda j: None if slopes is None else (lambda xs: slopes(xs)[row][j])
     return [Comparison(prefix + (name,), claimed[row][j],
-                       *compare(Line(fn, x, here, j=j), row, claimed[row][j], what, notes, rtol, atol, noise, entry(j)),
+                       *compare(Line(fn, x, here, j=j), row, claimed[row][j], what, notes, rtol, atol, noise, entry(j),
+                                jumps),
                        **labels)
             for j, name in enumerate(names)]
 
@@ -375,6 +379,36 @@ def _kink_within(line, row, h, c, e):
                                 f"{format_number(b, 3)}), a kink finite differences cannot step past, "
                                 f"gradcli gives {format_number(c)}")
     return None
+
+
+def jumps_across(program):
+    """A test of two input points: the first step function of the program (floor, ceil, sign,
+    step: the op table's `jumps`) whose value differs between them, or None."""
+    from ..core.ops import OPS
+
+    steps = [i for i, op in enumerate(program.graph.op) if op in OPS and OPS[op].jumps]
+
+    def across(xs, ys):
+        if not steps:
+            return None
+        a, b = forward(program, xs), forward(program, ys)
+        return next((i for i in steps if a[i] != b[i]), None)
+
+    across.program = program
+    return across
+
+
+def _jump_within(line, jumps, c):
+    """("inconclusive", why) when a step function of the program jumps within the smallest
+    step (floor(exp(w)) at w = 31.6 has stairs 2e-14 apart): every difference spans jumps and
+    sees their average slope, which says nothing of the derivative; else None."""
+    node = jumps(line.point(-line.bottom), line.point(line.bottom)) if jumps is not None else None
+    if node is None:
+        return None
+    from ..engine.diagnostics import describe
+
+    return "inconclusive", (f"{describe(jumps.program, node)} jumps within {format_number(line.bottom, 2)} of the point, "
+                            f"the smallest step: every difference spans a jump; gradcli gives {format_number(c)}")
 
 
 def _explained(line, row, c, atol):

@@ -14,7 +14,18 @@ from ..core.errors import UsageError
 from ..engine.evaluate import evaluate
 from ..engine.forward import forward, point_values
 from ..engine.jacobian import jacobian, jvp, require_inputs_of
-from .check import ATOL, RTOL, CheckReport, Comparison, Line, compare, compare_rows, gradient_function, rounding
+from .check import (
+    ATOL,
+    RTOL,
+    CheckReport,
+    Comparison,
+    Line,
+    compare,
+    compare_rows,
+    gradient_function,
+    jumps_across,
+    rounding,
+)
 from .diff import compiled
 
 
@@ -25,10 +36,10 @@ def check_jacobian(program, point, rtol=RTOL, atol=ATOL):
     found = jacobian(program, point)
     x, values = point_values(program, point), _values_function(program)
     comparisons = []
-    slopes = lambda xs: jacobian(program, _at(program, xs)).jacobian
+    slopes, jumps = (lambda xs: jacobian(program, _at(program, xs)).jacobian), jumps_across(program)
     for k, (name, single) in enumerate(_each_output(program, point)):
         comparisons += compare_rows(values, x, found.jacobian, program.input_names, (), f"the value of {name}",
-                                    single.notes, rtol, atol, k, rounding(single), slopes, kind="jacobian", output=name)
+                                    single.notes, rtol, atol, k, rounding(single), slopes, jumps, kind="jacobian", output=name)
     return report_of(found, comparisons, rtol, atol, program.output_names)
 
 
@@ -39,7 +50,7 @@ def check_direction(program, point, direction, rtol=RTOL, atol=ATOL):
     from .hessian import hvp  # the dual numbers, only when a check runs
 
     program = compiled(program)
-    v = direction_vector(program, direction)
+    v, jumps = direction_vector(program, direction), jumps_across(program)
     found = jvp(program, point, direction)
     x, values = point_values(program, point), _values_function(program)
     outputs = _each_output(program, point)
@@ -47,7 +58,7 @@ def check_direction(program, point, direction, rtol=RTOL, atol=ATOL):
     comparisons = []
     for k, (name, single) in enumerate(outputs):
         said = compare(line, k, found.jvp[k], f"the value of {name}", single.notes, rtol, atol, rounding(single, inputs=True),
-                       lambda xs, k=k: jvp(program, _at(program, xs), direction).jvp[k])
+                       lambda xs, k=k: jvp(program, _at(program, xs), direction).jvp[k], jumps)
         comparisons.append(Comparison((), found.jvp[k], *said, kind="jvp", output=name))
     if len(outputs) > 1:
         return report_of(found, comparisons, rtol, atol, program.output_names, v)
@@ -56,7 +67,7 @@ def check_direction(program, point, direction, rtol=RTOL, atol=ATOL):
     line = Line(gradient, x, gradient(x), v=v)
     for i, name in enumerate(program.input_names):
         said = compare(line, i, claimed[i], f"d/d{name}", single.notes, rtol, atol,
-                       claimed_at=lambda xs, i=i: hvp(program, _at(program, xs), direction).hvp[i])
+                       claimed_at=lambda xs, i=i: hvp(program, _at(program, xs), direction).hvp[i], jumps=jumps)
         comparisons.append(Comparison((name,), claimed[i], *said, kind="hvp"))
     return report_of(single, comparisons, rtol, atol, None, v)
 
