@@ -380,3 +380,5 @@ def test_a_step_function_that_jumps_within_the_smallest_step_is_inconclusive():
     report = check_gradient("abs(floor(abs(exp(w))))", {"w": 31.622776601683793})
     assert [c.status for c in report.comparisons] == ["inconclusive"], report.comparisons
     assert "jumps within" in report.comparisons[0].explanation
+    stairs = check_gradient("atan(abs(floor(exp(w))))", {"w": 17.78279410038923})  # stairs wider than the smallest step
+    assert [c.status for c in stairs.comparisons] == ["inconclusive"], stairs.comparisons

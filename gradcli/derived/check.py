@@ -203,7 +203,7 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None, j
     status, explanation = _verdict(line, row, c, e, err, plateau, estimates, what, notes, rtol, atol)
     if status == "mismatch":
         found = _kink_below_steps(line, claimed_at, c, e) if claimed_at is not None else None
-        found = found or _kink_within(line, row, step, c, e) or _jump_within(line, jumps, c)
+        found = found or _kink_within(line, row, step, c, e) or _jump_within(line, jumps, max(step, line.bottom), c)
         status, explanation = found or (status, explanation)
     return e, abs_error, rel_error, status, explanation
 
@@ -398,17 +398,17 @@ def jumps_across(program):
     return across
 
 
-def _jump_within(line, jumps, c):
-    """("inconclusive", why) when a step function of the program jumps within the smallest
-    step (floor(exp(w)) at w = 31.6 has stairs 2e-14 apart): every difference spans jumps and
-    sees their average slope, which says nothing of the derivative; else None."""
-    node = jumps(line.point(-line.bottom), line.point(line.bottom)) if jumps is not None else None
+def _jump_within(line, jumps, h, c):
+    """("inconclusive", why) when a step function of the program jumps within the step h of
+    the best estimate (floor(exp(w)) at w = 31.6 has stairs 2e-14 apart): that difference
+    spans jumps and sees their average slope, which says nothing of the derivative; else None."""
+    node = jumps(line.point(-h), line.point(h)) if jumps is not None else None
     if node is None:
         return None
     from ..engine.diagnostics import describe
 
-    return "inconclusive", (f"{describe(jumps.program, node)} jumps within {format_number(line.bottom, 2)} of the point, "
-                            f"the smallest step: every difference spans a jump; gradcli gives {format_number(c)}")
+    return "inconclusive", (f"{describe(jumps.program, node)} jumps within {format_number(h, 2)} of the point, "
+                            f"the step of the best estimate: it spans a jump; gradcli gives {format_number(c)}")
 
 
 def _explained(line, row, c, atol):
