@@ -60,6 +60,13 @@ def _one_minus_square(m, x):
     return m.mul(m.sub(m.one, x), m.add(m.one, x))
 
 
+def _sech_squared(m, x):
+    """(1/cosh x)²: 1 - y² is 0 for |x| > 19 and loses digits from |x| = 5 on, and 1/cosh² x
+    squares cosh x past 1e154, where a dual tangent of its reciprocal (−(1/c²)/c²) underflows."""
+    s = m.div(m.one, m.cosh(x))
+    return m.mul(s, s)
+
+
 def _pow_partials(m, y, x, p):
     """p·x^(p-1), taken as 0 when p = 0; x^p·log(x), taken as 0 when x = 0 and p >= 0
     (PyTorch's conventions)."""
@@ -129,8 +136,7 @@ OPS = {
         # hyperbolic
         Op("sinh", 1, lambda m, y, x: (m.cosh(x),)),
         Op("cosh", 1, lambda m, y, x: (m.sinh(x),)),
-        # 1/cosh² (1 - y² is 0 for |x| > 19, and loses digits from |x| = 5 on)
-        Op("tanh", 1, lambda m, y, x: (m.div(m.one, m.mul(m.cosh(x), m.cosh(x))),)),
+        Op("tanh", 1, lambda m, y, x: (_sech_squared(m, x),)),
         Op("asinh", 1, lambda m, y, x: (m.div(m.one, m.hypot(x, m.one)),)),  # x² + 1 overflows at 1e154
         Op("acosh", 1, lambda m, y, x: (m.div(m.one, m.mul(m.sqrt(m.sub(x, m.one)), m.sqrt(m.add(x, m.one)))),)),
         Op("atanh", 1, lambda m, y, x: (m.div(m.one, _one_minus_square(m, x)),)),
