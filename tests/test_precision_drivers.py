@@ -235,3 +235,23 @@ def test_the_derivative_graph_folds_its_constants_at_precision():
     texts = [d.text for op, d in zip(graph.op, graph.data) if op == "const" and getattr(d, "text", None)]
     for want in ("0.9", "1.9"):  # float64's 0.1 - 1 is off by 2e-17; these by less than 1e-60
         assert any(abs(abs(Decimal(t)) - Decimal(want)) < Decimal("1e-60") for t in texts), (want, texts)
+
+
+def test_a_precision_number_type_is_freed_with_its_run():
+    """The dual type and the Taylor rules are made per number type and kept on it, so a
+    --precision type, made per run (per batch line, per API call), goes when the run does
+    (a module-level cache kept every one: 100 KB a call)."""
+    import gc
+    import weakref
+
+    from gradcli.derived.hessian import hvp
+    from gradcli.derived.taylor import taylor
+
+    program = compile_program("sin(x)*y")
+    m = MpMath(30, len(program.graph))
+    hvp(program, {"x": 1.0, "y": 2.0}, {"x": 1.0}, m)
+    taylor(program, {"x": 1.0, "y": 2.0}, {"x": 1.0}, 3, m=m)
+    alive = weakref.ref(m)
+    del m
+    gc.collect()
+    assert alive() is None

@@ -11,3 +11,20 @@ def number_type(digits=None, program=None):
     from .mp import precision_math
 
     return precision_math(digits, program)
+
+
+def per_type(build):
+    """`build(m)` made once per number type `m` and kept on `m` itself, so it lives exactly as
+    long as `m`: a --precision type is made per run (per batch line, per API call), and a
+    module-level cache would keep every one."""
+    key = f"_{build.__module__}.{build.__name__}"
+
+    def get(m):
+        made = vars(m).get(key)
+        if made is None:
+            made = build(m)
+            setattr(m, key, made)
+        return made
+
+    get.__doc__, get.__name__ = build.__doc__, build.__name__
+    return get

@@ -9,9 +9,9 @@ derivative rules of its own. A zero tangent (a constant, a direction's left-out 
 contributes nothing, as an edge out of a constant contributes nothing to the gradient.
 """
 
-from functools import cache
 
 from ..core.ops import OPS
+from . import per_type
 
 
 class Dual:
@@ -92,7 +92,7 @@ def _kernel(s, name):
     return chosen
 
 
-@cache
+@per_type
 def dual_math(s):
     """The dual number type over scalar type `s`: the whole number-type protocol."""
     zero = Dual(s.zero, s.zero)

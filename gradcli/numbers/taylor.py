@@ -12,8 +12,8 @@ their arguments' values select, with eval's conventions at the kinks (abs and re
 zero series, a k-way tie of max/min: the mean of the tied series, select at c = 0: b).
 """
 
-from functools import cache
 
+from . import per_type
 from .float64 import FloatMath
 
 
@@ -157,7 +157,7 @@ class Series:
         return self.scale(-1.0, self.square_plus(x, -1.0))
 
 
-@cache
+@per_type
 def rules(m):
     """Every op's rule in the number type `m`: op name -> function of the arguments' series."""
     s, F = Series(m), m
