@@ -20,6 +20,7 @@ from gradcli.core.errors import GradcliError
 from gradcli.core.ops import OPS
 from gradcli.derived.check_drivers import check_direction, check_jacobian
 from gradcli.numbers.dual import dual_math
+from gradcli.numbers.float64 import FloatMath
 from test_jacobian import several
 
 from gen import DPS, programs
@@ -171,11 +172,11 @@ def test_direction_checks_never_call_a_correct_derivative_wrong():
 
 @pytest.fixture
 def fresh_duals():
-    """The dual number type reads the op table once, when it is first built (then cached): build
-    it again under a planted rule, and again after it."""
-    dual_math.cache_clear()
+    """The dual number type reads the op table once, when it is first built (then kept on
+    FloatMath): build it again under a planted rule, and again after it."""
+    dual_math.forget(FloatMath)
     yield
-    dual_math.cache_clear()
+    dual_math.forget(FloatMath)
 
 
 def test_a_planted_wrong_rule_is_caught_by_the_jacobian_and_direction_checks(monkeypatch, fresh_duals):

@@ -15,6 +15,7 @@ from gradcli.engine.forward import forward, point_values
 from gradcli.engine.reverse import reverse
 from gradcli.numbers.dual import Dual, dual_math
 from gradcli.numbers.float64 import FloatMath
+from gradcli.numbers.mp import MpMath
 from profiles import seeds
 
 from gen import run_main
@@ -134,3 +135,12 @@ def test_the_float_dual_sweep_is_the_dual_number_sweep():
         assert bits(hv) == bits(want), text
         assert bits(values) == bits([d.value for d in duals])
         assert bits(adjoints) == bits([a.value for a in adj])
+
+
+def test_tanh_far_out_keeps_its_second_order_term():
+    """tanh's partial (1/cosh x)² keeps the dual tangent in range where 1/cosh² x's
+    reciprocal tangent −(1/c²)/c² underflowed (x = expm1(e^1.72) ≈ 270: it gave 1.7e-231)."""
+    text, at = "tanh(expm1(exp(z)))", {"z": 1.7237849447007823}
+    got = hvp(text, at, {"z": 1.0}).hvp[0]
+    want = hvp(text, at, {"z": 1.0}, m=MpMath(40, 5)).hvp[0]
+    assert want < 0 and abs(got - float(want)) <= 1e-12 * abs(float(want))

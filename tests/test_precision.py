@@ -16,6 +16,8 @@ from gradcli.io.cache import decode, encode
 from gradcli.numbers.float64 import FloatMath
 from gradcli.numbers.mp import MpMath
 
+from conftest import run_cli
+
 PROGRAMS = [
     ("sin(x)*y + pi*x", {"x": "0.1", "y": "2.5"}),
     ("exp(x)/e + log(y)", {"x": "1.3", "y": "0.7"}),
@@ -112,8 +114,9 @@ def test_digits_prints_fewer():
 
 @pytest.mark.parametrize("digits", ["0", "10001", "abc"])
 def test_precision_out_of_range_is_a_usage_error(digits):
-    out = CliRunner().invoke(cli, ["eval", "--precision", digits, "--at", "x=1", "x"])
-    assert out.exit_code == 2 and "--precision" in out.output
+    code, _, err = run_cli("eval", "--precision", digits, "--at", "x=1", "x")
+    assert code == 2 and err.startswith("gradcli: Invalid value for '--precision'") and err.count("\n") == 1
+    assert "1<=x<=10000" in err or "not a valid integer" in err
 
 
 def test_ieee_like_results_and_conventions():

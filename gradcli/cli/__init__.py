@@ -77,7 +77,7 @@ def _dash_hint():
         yield
     except click.NoSuchOption as e:
         if e.option_name[1:2] not in ("-", ""):
-            e.message += " (a program that starts with '-' goes after '--': gradcli eval --at x=1 -- \"-x^2\")"
+            e.message = e.message.rstrip(".") + " (a program that starts with '-' goes after '--': gradcli eval --at x=1 -- \"-x^2\")"
         raise
 
 
@@ -122,6 +122,14 @@ def _run(argv):
     """The exit code of one run of the CLI."""
     try:
         return cli.main(args=argv, prog_name="gradcli", standalone_mode=False) or 0
+    except click.exceptions.NoArgsIsHelpError as e:
+        e.show()
+        return e.exit_code
+    except click.UsageError as e:
+        # click's own (an unknown option, a bad option value): one line, as every error is
+        see = f"; see {e.ctx.command_path} --help" if e.ctx else ""
+        err(f"gradcli: {e.format_message().rstrip('.')}{see}")
+        return e.exit_code
     except click.ClickException as e:
         e.show()
         return e.exit_code

@@ -61,8 +61,8 @@ def _one_minus_square(m, x):
 
 
 def _sech_squared(m, x):
-    """(1/cosh x)²: 1 - y² is 0 for |x| > 19 and loses digits from |x| = 5 on, and 1/cosh² x
-    squares cosh x past 1e154, where a dual tangent of its reciprocal (−(1/c²)/c²) underflows."""
+    """(1/cosh x)²: 1 - y² is 0 for |x| > 19 and loses digits from |x| = 5 on, and in 1/cosh² x
+    the dual tangent of the reciprocal, −(1/c²)/c², underflows from |x| ≈ 178 (cosh⁴ > 1e308)."""
     s = m.div(m.one, m.cosh(x))
     return m.mul(s, s)
 

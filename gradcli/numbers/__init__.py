@@ -26,5 +26,10 @@ def per_type(build):
             setattr(m, key, made)
         return made
 
-    get.__doc__, get.__name__ = build.__doc__, build.__name__
+    def forget(m):
+        """Build it again on next use (after the op table changed: a test's planted rule)."""
+        if key in vars(m):
+            delattr(m, key)
+
+    get.__doc__, get.__name__, get.forget = build.__doc__, build.__name__, forget
     return get
