@@ -13,6 +13,7 @@ from gradcli.core.ops import OPS
 from gradcli.derived.hessian import hessian
 from gradcli.derived.taylor import taylor
 from gradcli.engine.jacobian import jvp
+from gradcli.numbers.mp import MpMath
 from gradcli.numbers.taylor import RULES
 from profiles import seeds
 
@@ -99,3 +100,19 @@ def test_bad_input_is_one_line_exit_2(args, message):
 
 def test_python_api():
     assert gradcli.taylor("exp(w)", {"w": 0}, {"w": 1}, 3).derivatives == [1.0, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("text, x", [
+    ("tanh(w)", -18.8),  # 1 - y² is 2.2e-16 for the truth 1.9e-16
+    ("sigmoid(w)", 30.0),  # y - y² is 0
+    ("asin(w)", 0.99999999999),
+    ("atanh(w)", 0.99999999999),
+    ("acosh(w)", 1.00000000001),
+])
+def test_far_out_and_near_a_pole_the_coefficients_keep_their_digits(text, x):
+    """Each rule's first coefficient is the op table's local partial (eval's digits), and the
+    series 1 - x² starts from (1 - x)(1 + x): order 1 to 4 against the same rules at 40 digits."""
+    got = taylor(text, {"w": x}, {"w": 1.0}, 4).derivatives
+    want = taylor(text, {"w": x}, {"w": 1.0}, 4, m=MpMath(40, 10)).derivatives
+    for k in range(1, 5):
+        assert abs(got[k] - float(want[k])) <= 1e-9 * abs(float(want[k])), (k, got[k], want[k])

@@ -13,6 +13,7 @@ zero series, a k-way tie of max/min: the mean of the tied series, select at c = 
 """
 
 
+from ..core.ops import OPS
 from . import per_type
 from .float64 import FloatMath
 
@@ -51,13 +52,14 @@ class Series:
             y.append(self.m.div(x[k] - sum(y[j] * y[k - j] for j in range(1, k)), 2.0 * y[0]))
         return y
 
-    def through(self, x, y0, u):
+    def through(self, x, y0, u, u0=None):
         """y with y' = u·x': y_k = (1/k) Σ_{j=1..k} j x_j u_{k-j}, `u` a series known to order
-        K-1, or a function giving u_m from y_0..y_m (when u involves y)."""
+        K-1, or a function giving u_m from y_0..y_m (when u involves y); `u0`, when given, is
+        u_0 (the op table's local partial, where u's formula loses the digits)."""
         y = [y0]
         us = []
         for k in range(1, len(x)):
-            us.append(u(y) if callable(u) else u[k - 1])
+            us.append(u0 if k == 1 and u0 is not None else u(y) if callable(u) else u[k - 1])
             y.append(sum(j * x[j] * us[k - j] for j in range(1, k + 1)) / k)
         return y
 
@@ -145,16 +147,32 @@ class Series:
         """sign · 2/√π · e^(-x²): the derivative of erf (sign 1) and erfc (-1)."""
         return self.scale(sign * self.m.two_over_sqrt_pi, self.exp(self.scale(-1.0, self.mul(x, x))))
 
+    def partial(self, name, y0, x0):
+        """The op table's local partial at x_0: eval's own digits, where y' = 1 - y² (tanh) or
+        y - y² (sigmoid) would cancel to nothing far out (tanh at -18.8: 17% off)."""
+        return OPS[name].partials(self.m, y0, x0)[0]
+
     def sigmoid(self, x):
-        return self.through(x, self.m.sigmoid(x[0]), lambda y: y[-1] - sum(y[i] * y[len(y) - 1 - i] for i in range(len(y))))
+        y0 = self.m.sigmoid(x[0])
+        return self.through(x, y0, lambda y: y[-1] - sum(y[i] * y[len(y) - 1 - i] for i in range(len(y))),
+                            self.partial("sigmoid", y0, x[0]))
 
-    def square_of(self, sign, kernel):
+    def square_of(self, sign, name):
         """tan (sign 1) and tanh (-1): y' = 1 + sign·y², built one coefficient behind y."""
-        return lambda x: self.through(x, kernel(x[0]), lambda y: (1.0 if len(y) == 1 else 0.0) + sign * sum(
-            y[i] * y[len(y) - 1 - i] for i in range(len(y))))
+        def rule(x):
+            y0 = getattr(self.m, name)(x[0])
+            return self.through(x, y0, lambda y: sign * sum(y[i] * y[len(y) - 1 - i] for i in range(len(y))),
+                                self.partial(name, y0, x[0]))
 
-    def one_minus_square(self, x):
-        return self.scale(-1.0, self.square_plus(x, -1.0))
+        return rule
+
+    def square_minus_one(self, x, sign):
+        """x² - 1 (sign 1) or 1 - x² (-1), the zeroth coefficient as ±(x_0 - 1)(x_0 + 1): exact
+        near |x_0| = 1, where x_0² - 1 loses digits to rounding."""
+        m = self.m
+        y = self.scale(sign, self.square_plus(x, -1.0))
+        y[0] = m.mul(m.sub(x[0], m.one), m.add(x[0], m.one)) if sign > 0 else m.mul(m.sub(m.one, x[0]), m.add(m.one, x[0]))
+        return y
 
 
 @per_type
@@ -170,17 +188,17 @@ def rules(m):
         "pow": s.pow,
         "sin": lambda x: s.pair(x, F.sin(x[0]), F.cos(x[0]), -1)[0],
         "cos": lambda x: s.pair(x, F.sin(x[0]), F.cos(x[0]), -1)[1],
-        "tan": s.square_of(1, F.tan),
-        "asin": s.unit(lambda x: s.one_over(s.sqrt(s.one_minus_square(x))), F.asin),
-        "acos": s.unit(lambda x: s.scale(-1.0, s.one_over(s.sqrt(s.one_minus_square(x)))), F.acos),
+        "tan": s.square_of(1, "tan"),
+        "asin": s.unit(lambda x: s.one_over(s.sqrt(s.square_minus_one(x, -1))), F.asin),
+        "acos": s.unit(lambda x: s.scale(-1.0, s.one_over(s.sqrt(s.square_minus_one(x, -1)))), F.acos),
         "atan": s.unit(lambda x: s.one_over(s.square_plus(x, 1.0)), F.atan),
         "atan2": s.atan2,
         "sinh": lambda x: s.pair(x, F.sinh(x[0]), F.cosh(x[0]), 1)[0],
         "cosh": lambda x: s.pair(x, F.sinh(x[0]), F.cosh(x[0]), 1)[1],
-        "tanh": s.square_of(-1, F.tanh),
+        "tanh": s.square_of(-1, "tanh"),
         "asinh": s.unit(lambda x: s.one_over(s.sqrt(s.square_plus(x, 1.0))), F.asinh),
-        "acosh": s.unit(lambda x: s.one_over(s.sqrt(s.square_plus(x, -1.0))), F.acosh),
-        "atanh": s.unit(lambda x: s.one_over(s.one_minus_square(x)), F.atanh),
+        "acosh": s.unit(lambda x: s.one_over(s.sqrt(s.square_minus_one(x, 1))), F.acosh),
+        "atanh": s.unit(lambda x: s.one_over(s.square_minus_one(x, -1)), F.atanh),
         "exp": s.exp,
         "expm1": lambda x: [F.expm1(x[0])] + s.exp(x)[1:],
         "log": s.log,
