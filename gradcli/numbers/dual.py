@@ -9,7 +9,6 @@ derivative rules of its own. A zero tangent (a constant, a direction's left-out 
 contributes nothing, as an edge out of a constant contributes nothing to the gradient.
 """
 
-
 from ..core.ops import OPS
 from . import per_type
 

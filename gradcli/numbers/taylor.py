@@ -12,7 +12,6 @@ their arguments' values select, with eval's conventions at the kinks (abs and re
 zero series, a k-way tie of max/min: the mean of the tied series, select at c = 0: b).
 """
 
-
 from ..core.ops import OPS
 from . import per_type
 from .float64 import FloatMath
