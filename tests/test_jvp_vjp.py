@@ -62,6 +62,15 @@ def test_vjp_json():
     assert doc["vjp"]["v"] == math.sin(1.0)
 
 
+def test_vjp_seeds_an_unnamed_output_by_its_text():
+    """An output that is not a bare name is called by its text, spaces removed, and --seed
+    takes that name (a comma inside its parentheses is the name's)."""
+    r = invoke("vjp", "w, w*w, max(w,v)", "--at", "w=2,v=1", "--seed", "w * w=1,max(w, v)=2", "-o", "plain")
+    assert r.exit_code == 0 and r.stdout.endswith("vjp[w] 6\nvjp[v] 0\n")
+    r = invoke("vjp", "w, w*w", "--at", "w=2", "--seed", "w+w=1")
+    assert r.exit_code == 2 and "--seed w+w: not an output of the program (outputs: w, w*w)" in r.stderr
+
+
 def test_vjp_seed_defaults_to_one_with_one_output():
     r = invoke("vjp", "w*v", "--at", "w=2,v=3", "-o", "plain")
     assert r.stdout == "value[w*v] 6\nvjp[w] 3\nvjp[v] 2\n"

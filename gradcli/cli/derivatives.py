@@ -124,13 +124,14 @@ def jvp_command(program, at, file, of, fmt, digits, strict, color, precision, di
 
 @click.command("vjp")
 @_common
-@click.option("--seed", "seed", multiple=True, metavar="NAME=VALUE", help="The output weights u (left out: 0; one output: 1).")
+@click.option("--seed", "seed", multiple=True, metavar="NAME=VALUE",
+              help="The output weights u, by output name (an unnamed output's is its text, e.g. x*w=1; left out: 0; one output: 1).")
 @points_option
 def vjp_command(program, at, file, of, fmt, digits, strict, color, precision, seed, points):
     """The outputs' values and u·J at the --at point, by one reverse-mode (adjoint) sweep."""
     from ..engine.jacobian import output_weights, vjp
 
-    compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed") if seed else None
+    compiled, u = load_outputs(program, file, of), parse_point(seed, "--seed", labels=True) if seed else None
     m = number_type(precision, compiled)
     if points is not None:
         u = output_weights(compiled, known(u, compiled.output_names), m)  # checked once, before any point

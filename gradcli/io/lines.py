@@ -55,22 +55,35 @@ def decode_line(raw):
         raise UsageError(f"byte {e.start + 1} of the line is not UTF-8 text") from None
 
 
-def parse_point(specs, option="--at"):
+def parse_point(specs, option="--at", labels=False):
     """`w=1`, `x=2, y=3` ... -> {"w": 1.0, "x": 2.0, "y": 3.0}; a later value wins. `option`
     names where the text came from in messages: `--at` or a batch line's `@`. Each value is a
-    Literal, a float that keeps its text, so `--precision` reads `0.1` as one tenth."""
+    Literal, a float that keeps its text, so `--precision` reads `0.1` as one tenth. With
+    `labels` (--seed) a name may be an output's text, spaces removed (`max(w, v)=1`: a comma
+    inside parentheses is the name's)."""
     point = {}
     for spec in specs:
-        for part in spec.split(","):
+        for part in _top_level(spec) if labels else spec.split(","):
             part = part.strip()
             if not part:
                 continue
             name, eq, text = part.partition("=")
-            name = name.strip()
-            if not eq or not _NAME.match(name):
+            name = "".join(name.split()) if labels else name.strip()
+            if not eq or not (name if labels else _NAME.match(name)):
                 raise UsageError(f"{option} {part!r}: expected NAME=VALUE, e.g. {option} w=1")
             point[name] = _value(option, part, text.strip())
     return point
+
+
+def _top_level(spec):
+    """`spec` split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(spec):
+        depth += (c == "(") - (c == ")")
+        if c == "," and depth == 0:
+            parts.append(spec[start:k])
+            start = k + 1
+    return [*parts, spec[start:]]
 
 
 class Uncertain(Literal):
