@@ -373,6 +373,23 @@ def test_a_noisy_gradient_along_a_direction_is_inconclusive_not_a_mismatch():
     assert report.ok and [c.status for c in report.comparisons][0] == "ok", report.comparisons
 
 
+@pytest.mark.parametrize("how", ["hessian", "dir"])
+def test_a_gradient_whose_rounding_has_a_slope_of_its_own_is_inconclusive(how):
+    """Found by the thorough profile: the gradient of acos(cos(w)) at w = 1e-5 is, in float64, a
+    sawtooth of slope 1e5 between the stairs of cos(w)'s last digit, and differences finer than
+    a stair settle on that slope. The same differences at 30 digits move nothing, so the
+    verdict on gradcli's second derivative (0.008, the truth 0) is inconclusive, not mismatch."""
+    from gradcli import check_direction
+
+    if how == "hessian":
+        report = check_gradient("acos(cos(w))", {"w": 1e-5}, with_hessian=True)
+    else:
+        report = check_direction("acos(cos(w))", {"w": 1e-5}, {"w": 1.0})
+    last = report.comparisons[-1]
+    assert report.ok and last.status == "inconclusive" and "rounding makes the differences" in last.explanation, last
+    assert abs(last.estimate - 1e5) < 1.0  # what the sawtooth's slope fakes
+
+
 def test_a_step_function_that_jumps_within_the_smallest_step_is_inconclusive():
     """Found by the thorough profile: floor(exp(w)) at w = 31.6 has stairs 2e-14 apart, so every
     difference spans thousands of jumps and sees exp(w); gradcli's 0 (floor's convention) is

@@ -122,14 +122,19 @@ def check_gradient(program, point, rtol=RTOL, atol=ATOL, with_hessian=False):
         matrix = hessian(program, point).hessian
         for i, name in enumerate(names):
             comparisons += compare_rows(gradient, x, matrix, names, (name,), f"d/d{name}", result.notes, rtol, atol, i,
-                                        slopes=hessian_at, jumps=jumps, kind="hessian")
+                                        slopes=hessian_at, jumps=jumps, precise=gradient_function(program, 30),
+                                        kind="hessian")
     return CheckReport(result, comparisons, rtol, atol)
 
 
-def gradient_function(program):
-    """The float64 gradient at input values xs (program order): one forward, one reverse sweep."""
+def gradient_function(program, digits=None):
+    """The float64 gradient at input values xs (program order): one forward, one reverse sweep;
+    with `digits`, the same sweeps in mpmath at that many digits (for _rounding_within)."""
+    from ..numbers import number_type
+
     def gradient(xs):
-        adjoints = reverse(program, forward(program, xs))[0]
+        m = number_type(digits, program)  # mpmath imported only when a 30-digit gradient is asked for
+        adjoints = reverse(program, forward(program, [m.number(x) for x in xs], m), m)[0]
         return [adjoints[i] for i in program.input_ids]
     return gradient
 
@@ -189,11 +194,12 @@ class Line:
         return ((self.x[k] + h * d) - (self.x[k] - h * d)) / d
 
 
-def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None, jumps=None):
+def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None, jumps=None, precise=None):
     """gradcli's c against d fn(x + t·d)[row] / dt at t = 0 (fn(x)[row] is `what`: the value,
     or one partial; `noise`: how far rounding can move it, if known; `claimed_at(xs)`: gradcli's
     c at other input values, for the kink test; `jumps`: jumps_across' test of the program's
-    step functions): (estimate, abs error, rel error, status, explanation)."""
+    step functions; `precise(xs)`: fn at 30 digits, for a difference of fn whose rounding no
+    bound covers): (estimate, abs error, rel error, status, explanation)."""
     if line.spread:
         return math.nan, math.nan, math.nan, "inconclusive", f"{line.spread}, gradcli gives {format_number(c)}"
     estimates = _estimates(line, row, noise or _observed_noise(line, row, c))
@@ -204,20 +210,21 @@ def compare(line, row, c, what, notes, rtol, atol, noise=0.0, claimed_at=None, j
     if status == "mismatch":
         found = _kink_below_steps(line, claimed_at, c, e) if claimed_at is not None else None
         found = found or _kink_within(line, row, step, c, e) or _jump_within(line, jumps, max(step, line.bottom), c)
+        found = found or (_rounding_within(line, row, max(step, line.bottom), c, e, precise) if precise else None)
         status, explanation = found or (status, explanation)
     return e, abs_error, rel_error, status, explanation
 
 
 def compare_rows(fn, x, claimed, names, prefix, what, notes, rtol, atol, row=0, noise=0.0, slopes=None, jumps=None,
-                 **labels):
+                 precise=None, **labels):
     """Compare claimed[row][j] with d fn(x)[row] / d x_j for every input j (`slopes(xs)`: the
-    claimed matrix at other input values, for the kink test); `labels`: the Comparison's kind
-    and output."""
+    claimed matrix at other input values, for the kink test; `precise`: fn at 30 digits);
+    `labels`: the Comparison's kind and output."""
     here = fn(x) if names else [0.0] * (row + 1)
     entry = lambda j: None if slopes is None else (lambda xs: slopes(xs)[row][j])
     return [Comparison(prefix + (name,), claimed[row][j],
                        *compare(Line(fn, x, here, j=j), row, claimed[row][j], what, notes, rtol, atol, noise, entry(j),
-                                jumps),
+                                jumps, precise),
                        **labels)
             for j, name in enumerate(names)]
 
@@ -379,6 +386,24 @@ def _kink_within(line, row, h, c, e):
                                 f"{format_number(b, 3)}), a kink finite differences cannot step past, "
                                 f"gradcli gives {format_number(c)}")
     return None
+
+
+def _rounding_within(line, row, h, c, e, precise):
+    """("inconclusive", why) when float64's rounding of fn, measured against fn at 30 digits
+    at the same two points, makes half or more of the central difference's disagreement with
+    gradcli's c at the step h of the best estimate: that difference is of rounding, not of the
+    function (the gradient of acos(cos(w)) at w = 1e-5 is a sawtooth of slope 1e5 between the
+    stairs of cos(w)'s last digit, and differences finer than a stair see that slope); else
+    None. A wrong rule leaves the 30-digit difference as far from c as the float64 one."""
+    ahead, behind = line.point(h), line.point(-h)
+    rounded = line.fn(ahead)[row] - line.fn(behind)[row]
+    exact = float(precise(ahead)[row] - precise(behind)[row])
+    gap = abs(rounded - c * line.width(h))
+    if not (abs(rounded - exact) >= 0.5 * gap):  # nan: the difference says nothing either
+        return None
+    return "inconclusive", (f"rounding makes the differences at the step of the best estimate ({format_number(h, 2)}): "
+                            f"float64 moves {format_number(rounded, 3)} where 30 digits move {format_number(exact, 3)}, "
+                            f"so {format_number(e)} is not the derivative; gradcli gives {format_number(c)}")
 
 
 def jumps_across(program):

@@ -67,7 +67,8 @@ def check_direction(program, point, direction, rtol=RTOL, atol=ATOL):
     line = Line(gradient, x, gradient(x), v=v)
     for i, name in enumerate(program.input_names):
         said = compare(line, i, claimed[i], f"d/d{name}", single.notes, rtol, atol,
-                       claimed_at=lambda xs, i=i: hvp(program, _at(program, xs), direction).hvp[i], jumps=jumps)
+                       claimed_at=lambda xs, i=i: hvp(program, _at(program, xs), direction).hvp[i], jumps=jumps,
+                       precise=gradient_function(program, 30))
         comparisons.append(Comparison((name,), claimed[i], *said, kind="hvp"))
     return report_of(single, comparisons, rtol, atol, None, v)
 
