@@ -183,8 +183,9 @@ def partials(op, xs):
 class Tape:
     """Nodes in creation order with 50-digit values, SymPy expressions and error bounds.
 
-    `err[i]` bounds, to first order, how far gradcli's float64 value of node i can be from the
-    exact one: each kernel rounds (ULPS) and carries its arguments' errors through its partials.
+    `err[i]` bounds, to second order, how far gradcli's float64 value of node i can be from the
+    exact one: each kernel rounds (ULPS) and carries its arguments' errors through its partials
+    (and their products through its second partials).
     """
 
     def __init__(self):
@@ -246,7 +247,11 @@ class Tape:
         d, h = partials(op, xs)
         if not all(_in_range(dk, MAX_ABS**2, TINY if op in PIECEWISE else TINY_PARTIAL) for dk in d):
             raise Reject
-        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es, strict=True))
+        # to second order: where the first-order terms vanish (a product of two results that
+        # are 0 exactly but 1e-17 in float64: (w·log(tan(atan2(v, v))))², 3e-33) what is left
+        # is their errors' product
+        err = ULPS.get(op, 4) * U * abs(value) + sum(abs(dk) * ek for dk, ek in zip(d, es, strict=True)) + sum(
+            abs(hkj) * ek * ej for hk, ek in zip(h, es, strict=True) for hkj, ej in zip(hk, es, strict=True)) / 2
         active = any(self.active[p] for p in parents)
         if active:
             syms = [self.sym[p] for p in parents]
