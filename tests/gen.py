@@ -264,9 +264,9 @@ class Tape:
         return self._add(op, parents, value, err, sym, active, d, h)
 
     def analyse(self, out):
-        """Exact adjoints d out / d node (chain rule in 50 digits) and their first-order error
-        bounds for the float64 reverse sweep: each local partial is computed from arguments that
-        carry their forward errors, each product and sum rounds."""
+        """Exact adjoints d out / d node (chain rule in 50 digits) and their error bounds, to
+        second order, for the float64 reverse sweep: each local partial is computed from
+        arguments that carry their forward errors, each product and sum rounds."""
         n = out + 1
         adj = [M.mpf(0)] * n
         aerr = [M.mpf(0)] * n
@@ -284,7 +284,7 @@ class Tape:
                 )
                 c = adj[i] * d
                 adj[p] += c
-                aerr[p] += abs(adj[i]) * derr + abs(d) * aerr[i] + 2 * U * abs(c)
+                aerr[p] += abs(adj[i]) * derr + (abs(d) + derr) * aerr[i] + 2 * U * abs(c)  # to second order
         return adj, aerr
 
     def evaluate_at(self, point, upto):
