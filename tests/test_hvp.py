@@ -59,8 +59,8 @@ def _terms(program, point, v):
 def test_hvp_is_the_symbolic_hessian_times_v(seed):
     """Within rounding of the symbolic Hessian times v; where float64 puts them farther apart
     (a row that cancels to an exact 0 rounds to 1e-16 on one side, an intermediate underflows
-    on the other), H·v within a few ulps of the terms the dual sweep adds up of the symbolic
-    Hessian at 40 digits, the truth."""
+    on the other), H·v must lie within a few ulps of the terms the dual sweep adds up from the
+    40-digit symbolic Hessian times v, the truth."""
     ex = example(seed, ops=8, inputs=3)
     program = gradcli.compile_program(ex.text)
     names = program.input_names
