@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_binary, run_cli
 
 BOOK = "f(t) = sin(t); x = f(w); y = f(x); z = f(y)"
 ESCAPE = "\x1b["
@@ -533,3 +533,13 @@ def test_a_program_starting_with_minus_gets_a_hint():
     proc = run_cli("eval", "-x^2", "--at", "x=1")
     assert proc.returncode == 2 and "goes after '--'" in proc.stderr and "Traceback" not in proc.stderr
     assert run_cli("eval", "--at", "x=1", "--", "-x^2").stdout == "value -1\nd/dx -2\n"
+
+
+def test_a_bad_option_value_and_a_seed_by_output_text_through_the_real_binary():
+    """The installed command, in a subprocess: click's own usage error is one line on stderr
+    (exit 2), and vjp --seed names an unnamed output by its text."""
+    proc = run_binary("eval", "x", "--at", "x=1", "--precision", "0")
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "gradcli: Invalid value for '--precision': 0 is not in the range 1<=x<=10000; see gradcli eval --help\n"
+    proc = run_binary("vjp", "w, w*w", "--at", "w=2", "--seed", "w * w=1", "-o", "plain")
+    assert proc.returncode == 0 and proc.stdout.endswith("vjp[w] 4\n"), proc.stderr
