@@ -13,8 +13,10 @@ from ..engine.forward import forward, point_values
 from ..engine.jacobian import require_inputs_of
 from ..engine.reverse import plan, reverse
 from ..engine.tangent import convention_notes
+from ..engine.tiers import tiered
 from ..numbers.dual import Dual, dual_math
 from ..numbers.float64 import FloatMath
+from ..numbers.staged import TANGENT, VALUE
 from .diff import compiled, gradient_nodes, require_inputs
 
 # -- Hessians --------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def hvp(program, point, direction, m=FloatMath):
     inputs = point_values(program, point, m)
     if m is not FloatMath:
         return SecondOrder(evaluate(program, point, m=m), hvp=dual_sweep(program, inputs, v, m), vector=v)
-    values, adjoints, partials, products = float_dual_sweep(program, inputs, v)
+    values, adjoints, partials, products = _float_hvp(program, inputs, v)
     warnings = nonfinite_warnings(program, values, partials, adjoints)
     said = convention_notes(program, values)[::-1]  # in the reverse sweep's order, as eval's
     pairs = program.graph.label_pairs() if said else None
@@ -123,21 +125,29 @@ def hvp(program, point, direction, m=FloatMath):
 def dual_sweep(program, inputs, v, m=FloatMath):
     """H·v at the input values `inputs` (program order): one forward and one reverse sweep of
     dual numbers over `m` whose inputs' tangents are v (float64: float_dual_sweep, the same
-    numbers)."""
+    numbers, staged once it pays)."""
     if m is FloatMath:
-        return float_dual_sweep(program, inputs, v)[3]
+        return _float_hvp(program, inputs, v)[3]
     D = dual_math(m)
     adjoints, _, _ = reverse(program, forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D), D)
     return [adjoints[i].tangent for i in program.input_ids]
 
 
-def float_dual_sweep(program, inputs, v):
+# -- float64 H·v, interpreted and staged ---------------------------------------------------
+
+def _float_hvp(program, inputs, v):
+    """float_dual_sweep as a list, staged once it pays (engine.tiers): the same numbers."""
+    return tiered(program, "hvp", lambda s, x, t: list(float_dual_sweep(program, x, t, s)), [inputs, v], [VALUE, TANGENT])
+
+
+def float_dual_sweep(program, inputs, v, s=FloatMath):
     """dual_sweep in float64 with the adjoints flat: the forward sweep of dual numbers gives
     every value and tangent, each node's local partials come from the op table's rule over
     dual numbers (numbers.dual), and numbers.dual's arithmetic for adjoint += adjoint ×
     partial is written inline on floats. Returns (values, adjoints, partials per edge, H·v);
-    values, adjoints and partials are the gradient sweep's, bit for bit."""
-    D = dual_math(FloatMath)
+    values, adjoints and partials are the gradient sweep's, bit for bit. `s` is float64's
+    own type, or a numbers.staged Tape recording the same arithmetic."""
+    D = dual_math(s)
     duals = forward(program, [Dual(x, t) for x, t in zip(inputs, v)], D)
     adjoints, adjoint_tangents, partials = _dual_adjoints(program, duals, D)
     return [d.value for d in duals], adjoints, partials, [adjoint_tangents[i] for i in program.input_ids]
@@ -176,8 +186,5 @@ def _dual_adjoints(program, duals, D):
             # numbers.dual: c = a·d as duals, then adjoint += c; a zero tangent scales to itself
             s1 = d.tangent
             s1 = s1 if s1 == 0 else a * s1
-            s2 = ta if ta == 0 else dk * ta
-            c = s2 if s1 == 0 else s1 if s2 == 0 else s1 + s2
-            t = adjoint_tangents[p]
-            adjoint_tangents[p] = c if t == 0 else t if c == 0 else t + c
+            adjoint_tangents[p] += s1 + (ta if ta == 0 else dk * ta)
     return adjoints, adjoint_tangents, partials

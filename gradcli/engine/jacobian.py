@@ -10,12 +10,14 @@ J·v is the fused sweep with one direction; u·J is the gradient's own reverse s
 
 from ..core.errors import Located, UsageError
 from ..numbers.float64 import FloatMath
+from ..numbers.staged import VALUE
 from ..numbers.text import format_number
 from .diagnostics import describe, nonfinite_warnings
 from .forward import Forward, forward, point_values
 from .reverse import reverse_sweep
 from .strategies import Store
 from .tangent import LocalPartials, adjoint_sweep, convention_notes, tangent_sweep
+from .tiers import tiered
 
 MODES = ("auto", "forward", "reverse")
 
@@ -106,12 +108,18 @@ def jacobian(program, point, mode="auto", m=FloatMath):
         mode = "forward" if len(ids) < len(outs) else "reverse"
     inputs = point_values(program, point, m)
     if mode == "forward":
-        values, columns = tangent_sweep(program, inputs, [{i: m.one} for i in ids], m)
-        matrix = [[t[o] for t in columns] for o in outs]
+        def sweep(s, x):
+            values, columns = tangent_sweep(program, x, [{i: s.one} for i in ids], s)
+            return [values, *([t[o] for o in outs] for t in columns)]
+
+        values, *columns = tiered(program, "jacobian forward", sweep, [inputs], [VALUE], m)
+        matrix = [[column[k] for column in columns] for k in range(len(outs))]
     else:
-        values = forward(program, inputs, m)
-        rows = adjoint_sweep(program, values, [{o: m.one} for o in outs], m)
-        matrix = [[adj[i] for i in ids] for adj in rows]
+        def sweep(s, x):
+            values = forward(program, x, s)
+            return [values, *([adj[i] for i in ids] for adj in adjoint_sweep(program, values, [{o: s.one} for o in outs], s))]
+
+        values, *matrix = tiered(program, "jacobian reverse", sweep, [inputs], [VALUE], m)
     warnings = nonfinite_warnings(program, values, [], [m.zero], m)
     sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
     result = FirstOrder(program, values, warnings, _notes(program, values, m), sweeps, mode)
@@ -124,11 +132,16 @@ def jvp(program, point, direction, m=FloatMath):
     """The values and J·v by one fused forward sweep of values and tangents (tangent_sweep);
     `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    by_id = dict(zip(program.input_names, program.input_ids))
-    seed = {by_id[n]: m.number(v) for n, v in direction.items()}
-    values, (t,) = tangent_sweep(program, point_values(program, point, m), [seed], m)
+    ids, outs = program.input_ids, program.outputs
+    v = [m.number(direction[n]) if n in direction else m.zero for n in program.input_names]
+
+    def sweep(s, x, v):
+        values, (t,) = tangent_sweep(program, x, [dict(zip(ids, v))], s)
+        return [values, [t[o] for o in outs]]
+
+    values, jv = tiered(program, "jvp", sweep, [point_values(program, point, m), v], [VALUE, VALUE], m)
     result = FirstOrder(program, values, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m), 1, "forward")
-    result.jvp = [t[o] for o in program.outputs]
+    result.jvp = jv
     _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
     return result
 

@@ -24,7 +24,7 @@ class Dual:
 
     def __add__(self, other):
         if isinstance(other, Dual):
-            return Dual(self.value + other.value, tangent_sum(self.tangent, other.tangent))
+            return Dual(self.value + other.value, self.tangent + other.tangent)
         return Dual(self.value + other, self.tangent)
 
     __radd__ = __add__
@@ -32,7 +32,7 @@ class Dual:
     def __mul__(self, other):
         if isinstance(other, Dual):
             return Dual(self.value * other.value,
-                        tangent_sum(scale(self.value, other.tangent), scale(other.value, self.tangent)))
+                        scale(self.value, other.tangent) + scale(other.value, self.tangent))
         return Dual(self.value * other, scale(other, self.tangent))
 
     __rmul__ = __mul__
@@ -42,16 +42,22 @@ class Dual:
 
 
 def scale(a, t):
-    """a·t, exactly 0 when the tangent t is 0 (whatever a is: inf, nan)."""
+    """a·t, exactly 0 when the tangent t is 0 (whatever a is: inf, nan). Tangents add as
+    numbers: x + 0 is x, so a zero tangent adds nothing without a test."""
     return t if t == 0 else a * t
 
 
-def tangent_sum(a, b):
-    return b if a == 0 else a if b == 0 else a + b
-
-
 def _lift(x):
-    return x if isinstance(x, Dual) else Dual(x, 0.0)
+    return x if isinstance(x, Dual) else Dual(x, 0.0)  # a constant: its tangent is 0
+
+
+def _where(s, c, a, b):
+    """Both parts picked by the scalar type's `where`, so that a condition known only at run
+    time (numbers.staged) picks them there; a choice between conditions is a condition."""
+    if not isinstance(a, Dual) and not isinstance(b, Dual):
+        return s.where(c, a, b)
+    a, b = _lift(a), _lift(b)
+    return Dual(s.where(c, a.value, b.value), s.where(c, a.tangent, b.tangent))
 
 
 def _kernel(s, name):
@@ -62,29 +68,27 @@ def _kernel(s, name):
     zero = s.zero
 
     def kernel(*xs):
-        xs = [x if isinstance(x, Dual) else Dual(x, s.zero) for x in xs]
+        xs = [x if isinstance(x, Dual) else Dual(x, zero) for x in xs]
         vs = [x.value for x in xs]
         y = value(*vs)
-        if all(x.tangent == 0 for x in xs):
-            return Dual(y, zero)
-        local = rule(s, y, *vs)
         t = zero
-        for d, x in zip(local, xs):
-            t = tangent_sum(t, scale(d, x.tangent))
+        for d, x in zip(rule(s, y, *vs), xs):
+            t = t + scale(d, x.tangent)
         return Dual(y, t)
 
     def unary(x):
         x = _lift(x)
         y = value(x.value)
-        return Dual(y, zero if x.tangent == 0 else scale(rule(s, y, x.value)[0], x.tangent))
+        t = x.tangent
+        return Dual(y, t if t == 0 else scale(rule(s, y, x.value)[0], t))  # scale's test, before the rule
 
     def binary(a, b):
         a, b = _lift(a), _lift(b)
         y = value(a.value, b.value)
-        if a.tangent == 0 and b.tangent == 0:
-            return Dual(y, zero)
+        if a.tangent == 0 and b.tangent == 0:  # the sum below, without the rule
+            return Dual(y, a.tangent + b.tangent)
         da, db = rule(s, y, a.value, b.value)
-        return Dual(y, tangent_sum(tangent_sum(zero, scale(da, a.tangent)), scale(db, b.tangent)))
+        return Dual(y, scale(da, a.tangent) + scale(db, b.tangent))
 
     chosen = {1: unary, 2: binary}.get(OPS[name].arity, kernel)
     chosen.__name__ = name
@@ -113,7 +117,7 @@ def dual_math(s):
         "ge": staticmethod(lambda a, b: s.ge(_lift(a).value, _lift(b).value)),
         "known": staticmethod(s.known),
         "isfinite": staticmethod(lambda x: s.isfinite(_lift(x).value) and s.isfinite(_lift(x).tangent)),
-        "where": staticmethod(lambda c, a, b: a if s.known(c) else b),
+        "where": staticmethod(lambda c, a, b: _where(s, c, a, b)),
     }
     for name in OPS:
         namespace[name] = staticmethod(_kernel(s, name))
