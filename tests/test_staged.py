@@ -184,3 +184,23 @@ def test_the_code_holds_invented_names_only(monkeypatch):
         with pytest.raises(AssertionError):
             staging._check_names(bad, {"p0"})
     staging._check_names("_1 = k_sin(p0_0) * 1e-05 if _2 == 0.0 else INF", {"p0", "k_sin", "INF"})
+
+
+def test_points_runs_get_the_same_records_staged(monkeypatch, tmp_path):
+    """`jvp --points` and `jacobian --points` call one program point after point: staged from
+    the second point on (threshold 0), every record is the interpreted run's, byte for byte."""
+    from gen import run_main
+
+    points = tmp_path / "p.jsonl"
+    points.write_text("".join(f'{{"w": {0.3 * k - 1.1!r}, "v": {0.7 - 0.2 * k!r}}}\n' for k in range(12)))
+    text = "x = tanh(w*v + w); y = x*sin(v) / (1 + w*w); y, x*w"
+    runs, staged, stage = [], [], tiers.stage
+    monkeypatch.setattr(tiers, "stage", lambda *a: staged.append(stage(*a)) or staged[-1])
+    for threshold in (math.inf, 0.0):
+        monkeypatch.setattr(tiers, "STAGING_SECONDS_PER_NODE", threshold)
+        runs.append([run_main(args) for args in (
+            ["jvp", text, "--dir", "w=1,v=-2", "--points", str(points)],
+            ["jacobian", text, "--points", str(points), "--mode", "reverse"],
+            ["jacobian", text, "--points", str(points), "--mode", "forward"])])
+    assert runs[0] == runs[1] and all(code == 0 and out.count("\n") == 12 for code, out, _ in runs[0])
+    assert len(staged) == 3 and all(staged)  # once per command, on its first point
