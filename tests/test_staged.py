@@ -176,7 +176,7 @@ def test_the_code_holds_invented_names_only(monkeypatch):
     monkeypatch.setattr(staging, "compile", lambda source, *a: seen.append(source) or real(source, *a), raising=False)
     text = "__import__ = 2*os; exec = __import__ * sys; lambda_ = exec + open; lambda_ * __builtins__"
     program = gradcli.compile_program(text)
-    for name, sweep, kinds in _sweeps(program):
+    for _, sweep, kinds in _sweeps(program):
         assert tiers.stage(sweep, [len(program.input_ids)] * len(kinds), kinds) is not None
     source = "\n".join(seen)
     assert seen and not any(word in source for word in ("__import__", "os", "sys", "exec", "lambda", "open", "__builtins__"))

@@ -5,10 +5,11 @@ numbers.staged Tape it becomes a compiled function giving the same numbers bit f
 a fraction of the cost per call, but building that function costs about 250 µs a node
 (W2 at 1,000 steps, 3,001 nodes: 0.7 s, against 12 ms for one interpreted H·v). So each
 program's sweeps of one kind run interpreted until the CPU time spent on them reaches what
-staging is expected to cost, and staged from then on (ski rental: the whole never costs
-much more than twice the better choice made in hindsight). A one-off call, as from the
-command line, never stages; a loop of H·v or J·v over one program does. Programs above
-STAGED_NODES stay interpreted: compiling holds about 8 KB a node while it runs.
+staging is expected to cost, and staged from then on (ski rental: with a right estimate the
+whole costs at most about twice what the better choice made in hindsight would). A one-off
+call never stages; a loop of J·v or H·v over one program does, through the API or as
+`--points` runs it. Programs above STAGED_NODES stay interpreted: compiling holds about 8 KB
+a node while it runs.
 """
 
 import time
@@ -59,14 +60,14 @@ def tiered(program, key, sweep, arguments, kinds, m=FloatMath):
 
 def stage(sweep, sizes, kinds):
     """The staged function of `sweep` for arguments of these sizes and kinds, or None when
-    the sweep decides on values as it goes (a select's dead branch)."""
+    the sweep decides on values as it goes (a select's dead branch), or when there is not
+    memory enough to compile it: staging is only ever a faster way to the same numbers."""
     tape = Tape()
     arguments = [[tape.argument(f"p{k}_{j}", kind) for j in range(n)] for k, (n, kind) in enumerate(zip(sizes, kinds))]
     try:
-        result = sweep(tape, *arguments)
-    except Unstageable:
+        return tape.function([(f"p{k}", parts) for k, parts in enumerate(arguments)], list(sweep(tape, *arguments)))
+    except (Unstageable, MemoryError):
         return None
-    return tape.function([(f"p{k}", parts) for k, parts in enumerate(arguments)], list(result))
 
 
 _ops_of = weakref.WeakKeyDictionary()

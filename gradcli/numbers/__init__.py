@@ -33,3 +33,23 @@ def per_type(build):
 
     get.__doc__, get.__name__, get.forget = build.__doc__, build.__name__, forget
     return get
+
+
+class Recorded:
+    """A number its number type `m` records rather than computes (a graph node, a line of
+    staged code): `+` and `*`, the two operations the sweeps write inline (contribution =
+    adjoint × partial; adjoint += contribution), are m's add and mul."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        return self.m.add(self, other)
+
+    def __radd__(self, other):
+        return self.m.add(other, self)
+
+    def __mul__(self, other):
+        return self.m.mul(self, other)
+
+    def __rmul__(self, other):
+        return self.m.mul(other, self)

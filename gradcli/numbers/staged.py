@@ -23,6 +23,7 @@ kernels' own names, and every name is checked against that before it is compiled
 import math
 import re
 
+from . import Recorded
 from .float64 import FloatMath
 
 PIECE = 2000  # lines compiled at once (see Tape.function)
@@ -36,27 +37,15 @@ VALUE, TANGENT, CONDITION = "value", "tangent", "condition"
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "eq": "==", "gt": ">", "ge": ">="}
 
 
-class Staged:
-    """A number of the staged sweep: the name of the variable that will hold it, and its kind
-    (a value, a tangent, a condition)."""
+class Staged(Recorded):
+    """A number of the staged sweep, on the Tape `m`: the name of the variable that will hold
+    it, and its kind (a value, a tangent, a condition)."""
 
-    __slots__ = ("kind", "name", "tape", "unsigned")
+    __slots__ = ("kind", "m", "name", "unsigned")
 
-    def __init__(self, tape, name, kind=VALUE):
-        self.tape, self.name, self.kind = tape, name, kind
+    def __init__(self, m, name, kind=VALUE):
+        self.m, self.name, self.kind = m, name, kind
         self.unsigned = False  # known never to be -0
-
-    def __add__(self, other):
-        return self.tape.add(self, other)
-
-    def __radd__(self, other):
-        return self.tape.add(other, self)
-
-    def __mul__(self, other):
-        return self.tape.mul(self, other)
-
-    def __rmul__(self, other):
-        return self.tape.mul(other, self)
 
     def __eq__(self, other):
         """Only a tangent may be compared, and only with 0: its arithmetic guards zero itself."""

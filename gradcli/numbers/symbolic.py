@@ -17,29 +17,17 @@ import math
 from ..core.graph import Literal
 from ..core.ops import OPS
 from ..numbers.float64 import FloatMath
+from . import Recorded
 
 
-class Node:
-    """A node of the graph as a number. `+` and `*` are the two operations engine.reverse itself
-    applies (contribution = adjoint × partial; adjoint += contribution)."""
+class Node(Recorded):
+    """A node of the graph as a number."""
 
     __slots__ = ("id", "m")
 
     def __init__(self, m, i):
         self.id = i
         self.m = m
-
-    def __add__(self, other):
-        return self.m.add(self, other)
-
-    def __radd__(self, other):
-        return self.m.add(other, self)
-
-    def __mul__(self, other):
-        return self.m.mul(self, other)
-
-    def __rmul__(self, other):
-        return self.m.mul(other, self)
 
 
 class SymbolicMath:
