@@ -5,7 +5,8 @@ Forward mode is one fused forward sweep of values, local partials and tangents
 mode one reverse sweep (engine.tangent.adjoint_sweep) carrying one adjoint per output (a row
 each); either way every local partial is computed once. `auto` takes the fewer directions.
 J·v is the fused sweep with one direction; u·J is the gradient's own reverse sweep
-(engine.reverse) seeded with u.
+(engine.reverse) seeded with u. In float64 the Jacobians' and J·v's sweeps are staged once a
+program's calls have paid for it (engine.tiers): the same numbers, faster.
 """
 
 from ..core.errors import Located, UsageError
