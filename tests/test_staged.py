@@ -204,3 +204,17 @@ def test_points_runs_get_the_same_records_staged(monkeypatch, tmp_path):
             ["jacobian", text, "--points", str(points), "--mode", "forward"])])
     assert runs[0] == runs[1] and all(code == 0 and out.count("\n") == 12 for code, out, _ in runs[0])
     assert len(staged) == 3 and all(staged)  # once per command, on its first point
+
+
+def test_staged_code_is_freed_with_its_program(monkeypatch):
+    import gc
+    import weakref
+
+    monkeypatch.setattr(tiers, "STAGING_SECONDS_PER_NODE", 0.0)
+    program = gradcli.compile_program("sin(w)*exp(w*w)")
+    for _ in range(2):
+        hvp(program, {"w": 0.5}, {"w": 1.0})
+    staged = weakref.ref(tier_of(program, "hvp").staged)
+    del program
+    gc.collect()
+    assert staged() is None
