@@ -15,9 +15,9 @@ Dependency sets are bit masks over the inputs (Python ints), one per node, in cr
 
 from ..core.errors import UsageError
 from ..engine.evaluate import evaluate, single_output
-from ..engine.forward import point_values
-from ..engine.jacobian import MODES, FirstOrder, sweep_at
-from ..engine.tangent import adjoint_sweep
+from ..engine.forward import forward, point_values
+from ..engine.jacobian import MODES, FirstOrder, diagnosis
+from ..engine.tangent import adjoint_sweep, tangent_sweep
 from ..numbers.float64 import FloatMath
 from .diff import compiled, require_inputs
 from .hessian import SecondOrder, dual_sweep
@@ -135,7 +135,6 @@ def sparse_jacobian(program, point, mode="auto", m=FloatMath):
     in the number type `m`."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use {', '.join(MODES)}")
-    values, lp, warnings, notes = sweep_at(program, point, m)
     ids, outs = program.input_ids, program.outputs
     rows = jacobian_pattern(program)
     cols = [[] for _ in ids]
@@ -147,21 +146,21 @@ def sparse_jacobian(program, point, mode="auto", m=FloatMath):
     if mode == "auto":
         mode = "forward" if ncol <= nrow else "reverse"
     matrix = [[m.zero] * len(ids) for _ in outs]
-    if mode == "forward":
-        for c in range(ncol):
-            t = lp.tangents({ids[j]: m.one for j in range(len(ids)) if by_col[j] == c})
-            for k, row in enumerate(rows):
-                for j in row:
-                    if by_col[j] == c:
-                        matrix[k][j] = t[outs[k]]
-    else:
-        for c in range(nrow):
-            adj = adjoint_sweep(program, values, [{outs[k]: m.one for k in range(len(outs)) if by_row[k] == c}], m)[0]
-            for k, row in enumerate(rows):
-                if by_row[k] == c:
-                    for j in row:
-                        matrix[k][j] = adj[ids[j]]
-    result = FirstOrder(program, values, warnings, notes, ncol if mode == "forward" else nrow, mode)
+    inputs = point_values(program, point, m)
+    if mode == "forward":  # every colour's tangent through one fused forward sweep
+        values, tangents = tangent_sweep(program, inputs, [{ids[j]: m.one for j in range(len(ids)) if by_col[j] == c}
+                                                           for c in range(ncol)], m)
+        for k, row in enumerate(rows):
+            for j in row:
+                matrix[k][j] = tangents[by_col[j]][outs[k]]
+    else:  # every colour's adjoint through one reverse sweep
+        values = forward(program, inputs, m)
+        adjoints = adjoint_sweep(program, values, [{outs[k]: m.one for k in range(len(outs)) if by_row[k] == c}
+                                                   for c in range(nrow)], m)
+        for k, row in enumerate(rows):
+            for j in row:
+                matrix[k][j] = adjoints[by_row[k]][ids[j]]
+    result = FirstOrder(program, values, *diagnosis(program, values, m), ncol if mode == "forward" else nrow, mode)
     result.jacobian = matrix
     result.sparsity = Sparsity(sum(map(len, rows)), result.sweeps, min(len(ids), len(outs)))
     return result

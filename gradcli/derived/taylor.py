@@ -47,7 +47,7 @@ def taylor(program, point, direction, order, m=FloatMath):
     if not 0 <= order <= MAX_ORDER:
         raise UsageError(f"--order {order}: the order must be 0 to {MAX_ORDER}")
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    values, _, warnings, notes = sweep_at(program, point, m)
+    values, warnings, notes = sweep_at(program, point, m)
     series = _series(program, values, direction, order, m)
     coefficients = series[program.output]
     derivatives = [c * math.factorial(k) for k, c in enumerate(coefficients)]

@@ -17,7 +17,7 @@ from .diagnostics import describe, nonfinite_warnings
 from .forward import Forward, forward, point_values
 from .reverse import reverse_sweep
 from .strategies import Store
-from .tangent import LocalPartials, adjoint_sweep, convention_notes, tangent_sweep
+from .tangent import adjoint_sweep, convention_notes, local_partials, tangent_sweep
 from .tiers import tiered
 
 MODES = ("auto", "forward", "reverse")
@@ -60,11 +60,15 @@ class FirstOrder:
 
 
 def sweep_at(program, point, m=FloatMath):
-    """Values and the table of local partials at `point` in the number type `m`, with
-    warnings and notes."""
+    """Every node's value at `point` in the number type `m`, with its warnings and notes."""
     values = forward(program, point_values(program, point, m), m)
-    lp = LocalPartials(program, values, m)
-    return values, lp, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m)
+    return (values, *diagnosis(program, values, m))
+
+
+def diagnosis(program, values, m=FloatMath):
+    """The warnings (where a value first went non-finite) and the convention notes of one
+    sweep's values."""
+    return nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m)
 
 
 def _notes(program, values, m):
@@ -74,15 +78,15 @@ def _notes(program, values, m):
     return [f"{describe(program, i, pairs)}: {what}" for i, what in said]
 
 
-def _derivative_warnings(program, partials, result, m):
+def _derivative_warnings(program, values, result, m):
     """One warning when some derivative is not finite though every value is: the first node
-    (in creation order) with a non-finite local partial, as the user wrote it. `partials()`
-    gives the LocalPartials, built only then."""
+    (in creation order) with a non-finite local partial, as the user wrote it (the partials
+    computed again from `values`, only then)."""
     bad = [label for label, x in result.entries() if not m.isfinite(x)]
     if not bad or result.warnings:
         return
     found = f"not finite: {', '.join(bad)}"
-    for i, d in enumerate(partials().local):
+    for i, d in enumerate(local_partials(program, values, m)):
         if d is not None and not all(m.isfinite(x) for x in d):
             k = next(k for k, x in enumerate(d) if not m.isfinite(x))
             where = f"; the local partial of {describe(program, i)} to argument {k + 1} is {format_number(d[k])}"
@@ -121,11 +125,10 @@ def jacobian(program, point, mode="auto", m=FloatMath):
             return [values, *([adj[i] for i in ids] for adj in adjoint_sweep(program, values, [{o: s.one} for o in outs], s))]
 
         values, *matrix = tiered(program, "jacobian reverse", sweep, [inputs], [VALUE], m)
-    warnings = nonfinite_warnings(program, values, [], [m.zero], m)
     sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
-    result = FirstOrder(program, values, warnings, _notes(program, values, m), sweeps, mode)
+    result = FirstOrder(program, values, *diagnosis(program, values, m), sweeps, mode)
     result.jacobian = matrix
-    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
+    _derivative_warnings(program, values, result, m)
     return result
 
 
@@ -141,9 +144,9 @@ def jvp(program, point, direction, m=FloatMath):
         return [values, [t[o] for o in outs]]
 
     values, jv = tiered(program, "jvp", sweep, [point_values(program, point, m), v], [VALUE, VALUE], m)
-    result = FirstOrder(program, values, nonfinite_warnings(program, values, [], [m.zero], m), _notes(program, values, m), 1, "forward")
+    result = FirstOrder(program, values, *diagnosis(program, values, m), 1, "forward")
     result.jvp = jv
-    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
+    _derivative_warnings(program, values, result, m)
     return result
 
 
@@ -178,5 +181,5 @@ def vjp(program, point, seed=None, m=FloatMath):
     notes = [f"{describe(program, i, pairs)}: {what}" for i, what in sorted(said)]
     result = FirstOrder(program, values, nonfinite_warnings(program, values, [], [m.zero], m), notes, 1, "reverse")
     result.vjp = [adj[i] for i in program.input_ids]
-    _derivative_warnings(program, lambda: LocalPartials(program, values, m), result, m)
+    _derivative_warnings(program, values, result, m)
     return result

@@ -6,11 +6,10 @@ sweep computes it), its local partials (the op table's rule, called once with th
 so J·v costs about two forward sweeps more than the values alone and every further direction
 one multiply-add per edge. `adjoint_sweep` is reverse mode over one forward sweep's values,
 any number of output weightings at once, each node's partials computed once there.
-`LocalPartials` keeps every local partial of one point, for the sparse Jacobian's colour
-sweeps and for naming a non-finite partial. All skip edges out of nodes that depend on no
-input (their tangent and adjoint contribution are exactly 0), and all pass a select's
-derivative through its taken branch only, so a dead branch's nan never leaks: the same
-conventions as the gradient.
+`local_partials` gives every local partial of one point, to name a non-finite one. All skip
+edges out of nodes that depend on no input (their tangent and adjoint contribution are
+exactly 0), and all pass a select's derivative through its taken branch only, so a dead
+branch's nan never leaks: the same conventions as the gradient.
 """
 
 import weakref
@@ -153,41 +152,16 @@ def _live(program, values, m):
     return live
 
 
-class LocalPartials:
-    """Every local partial the outputs' derivatives need, at one point: `local[i]` is node i's
-    tuple (one per parent) when i depends on an input, has parents and reaches an output;
-    `tangents` sweeps forward over them."""
-
-    def __init__(self, program, values, m=FloatMath):
-        graph = program.graph
-        self.program, self.values, self.m = program, values, m
-        self.parents, self.op = graph.parents, graph.op
-        _, self.active, _, _, self.nodes = plan(program)
-        parents, op, rules = self.parents, self.op, _rules()
-        self.local = local = [None] * len(graph)
-        for i in self.nodes:
-            ps = parents[i]
-            local[i] = rules[op[i]](m, values[i], values[ps[0]], values[ps[1]]) if len(ps) == 2 else (
-                rules[op[i]](m, values[i], *[values[p] for p in ps]))
-        self.top = max(program.outputs)
-
-    def tangents(self, seed):
-        """Forward mode: every node's tangent d node / dt along x + t·v, `seed` mapping input
-        ids to v's components (left out: 0). One multiply-add per edge."""
-        m, parents, op, active, local = self.m, self.parents, self.op, self.active, self.local
-        t = [m.zero] * (self.top + 1)
-        for i, v in seed.items():
-            if i <= self.top:
-                t[i] = v
-        for i in self.nodes:
-            d, ps = local[i], parents[i]
-            if len(ps) == 1:
-                t[i] = d[0] * t[ps[0]]
-            elif len(ps) == 2 and active[ps[0]] and active[ps[1]]:
-                t[i] = d[0] * t[ps[0]] + d[1] * t[ps[1]]
-            else:
-                t[i] = _combine(m, op[i], ps, d, active, t)
-        return t
+def local_partials(program, values, m=FloatMath):
+    """Every local partial the outputs' derivatives need, at one point: entry i is node i's
+    tuple (one per parent) when i depends on an input, has parents and reaches an output,
+    else None (to name the first partial that is not finite)."""
+    graph = program.graph
+    parents, op, rules = graph.parents, graph.op, _rules()
+    local = [None] * len(graph)
+    for i in plan(program)[4]:
+        local[i] = rules[op[i]](m, values[i], *[values[p] for p in parents[i]])
+    return local
 
 
 def adjoint_sweep(program, values, seeds, m=FloatMath):
