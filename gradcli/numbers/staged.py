@@ -30,7 +30,8 @@ PIECE = 2000  # lines compiled at once (see Tape.function)
 
 
 class Unstageable(Exception):
-    """The sweep decided something in Python on a number known only at run time."""
+    """The sweep cannot be staged: it decided something in Python on a number known only at
+    run time, or its code failed the names check."""
 
 
 VALUE, TANGENT, CONDITION = "value", "tangent", "condition"
@@ -274,16 +275,17 @@ def _text(x):
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_]")  # a float's literal has digits after its point
 _INVENTED = re.compile(r"_\d+|p\d+_\d+")
-_WORDS = {"def", "if", "else", "return", "None", "True", "False", "staged"}
+_WORDS = {"def", "if", "else", "return", "None", "True", "False"}
 
 
 def _check_names(source, names):
-    """Every name in the code is invented here or a kernel's, and it holds no string: defence
-    in depth, since the code is built only from these names and float literals."""
+    """Every name in the code is invented here or a kernel's, and it holds no string and no
+    attribute: defence in depth, since the code is built only from these names and float
+    literals. Code that fails is never compiled, and the sweep stays interpreted."""
     if "'" in source or '"' in source or "\\" in source:
-        raise AssertionError("staged code holds a string")
+        raise Unstageable("staged code holds a string")
     if _ATTRIBUTE.search(source):
-        raise AssertionError("staged code holds an attribute")
+        raise Unstageable("staged code holds an attribute")
     for word in set(_WORD.findall(source)) - names - _WORDS:
         if not _INVENTED.fullmatch(word):
-            raise AssertionError(f"staged code holds an unexpected name: {word!r}")
+            raise Unstageable(f"staged code holds an unexpected name: {word!r}")
