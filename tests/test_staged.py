@@ -4,6 +4,7 @@ code staged is made only of invented names."""
 
 import math
 import struct
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -11,11 +12,10 @@ from hypothesis import strategies as st
 
 import gradcli
 from gradcli.core.ops import OPS, Op
-from gradcli.derived.hessian import float_dual_sweep, hvp
+from gradcli.derived.hessian import float_dual_sweep, hvp, hvp_sweep
 from gradcli.engine import tiers
-from gradcli.engine.forward import forward, point_values
-from gradcli.engine.jacobian import jacobian, jvp
-from gradcli.engine.tangent import adjoint_sweep, tangent_sweep
+from gradcli.engine.forward import point_values
+from gradcli.engine.jacobian import columns_sweep, jacobian, jvp, jvp_sweep, rows_sweep
 from gradcli.numbers import staged as staging
 from gradcli.numbers.dual import dual_math
 from gradcli.numbers.float64 import FloatMath
@@ -35,22 +35,10 @@ def bits(x):
 
 
 def _sweeps(program):
-    """(name, sweep over a number type, argument kinds) of every staged sweep, as the drivers
-    call them (engine.jacobian, derived.hessian)."""
-    ids, outs = program.input_ids, program.outputs
-
-    def hv(s, x, t):
-        return list(float_dual_sweep(program, x, t, s))
-
-    def jv(s, x, v):
-        values, (t,) = tangent_sweep(program, x, [dict(zip(ids, v))], s)
-        return [values, [t[o] for o in outs]]
-
-    def rows(s, x):
-        values = forward(program, x, s)
-        return [values, *([a[i] for i in ids] for a in adjoint_sweep(program, values, [{o: s.one} for o in outs], s))]
-
-    return [("hvp", hv, [VALUE, TANGENT]), ("jvp", jv, [VALUE, VALUE]), ("rows", rows, [VALUE])]
+    """(name, sweep over a number type, argument kinds) of every staged sweep: the drivers' own
+    (engine.jacobian, derived.hessian)."""
+    return [("hvp", partial(hvp_sweep, program), [VALUE, TANGENT]), ("jvp", partial(jvp_sweep, program), [VALUE, VALUE]),
+            ("rows", partial(rows_sweep, program), [VALUE]), ("columns", partial(columns_sweep, program), [VALUE])]
 
 
 def _same_numbers(text, point, v):
@@ -87,7 +75,7 @@ NASTY = [
 @pytest.mark.parametrize("v", [[1.0, -0.5], [0.0, -0.0], [math.inf, 1.0], [-0.0, 1e-310]])
 def test_staged_sweeps_give_the_interpreted_numbers_at_the_edges(text, point, v):
     n = len(gradcli.compile_program(text).input_ids)
-    assert _same_numbers(text, point, v[:n]) == 3
+    assert _same_numbers(text, point, v[:n]) == 4
 
 
 def test_a_dead_branch_is_not_staged():
@@ -218,3 +206,25 @@ def test_staged_code_is_freed_with_its_program(monkeypatch):
     del program
     gc.collect()
     assert staged() is None
+
+
+def test_the_real_binary_stages_a_points_run_and_prints_the_interpreted_records(monkeypatch, tmp_path):
+    """`python -m gradcli jvp --points` over 2,000 points of a small program: at the default
+    threshold (about 3 ms of CPU for its nodes) the run stages after its first points, as
+    counted in process, and the real binary's records are the interpreted run's, byte for byte."""
+    import subprocess
+    import sys
+
+    from gen import run_main
+
+    points = tmp_path / "p.jsonl"
+    points.write_text("".join(f'{{"w": {math.sin(k)!r}, "v": {math.cos(3 * k)!r}}}\n' for k in range(2000)))
+    args = ["jvp", "x = tanh(w*v + w); y = x*sin(v) / (1 + w*w); y, x*w", "--dir", "w=1,v=-2", "--points", str(points)]
+    staged, stage = [], tiers.stage
+    monkeypatch.setattr(tiers, "stage", lambda *a: staged.append(stage(*a)) or staged[-1])
+    run_main(args)
+    assert len(staged) == 1 and staged[0]
+    monkeypatch.setattr(tiers, "STAGING_SECONDS_PER_NODE", math.inf)
+    code, interpreted, _ = run_main(args)
+    real = subprocess.run([sys.executable, "-m", "gradcli", *args], capture_output=True, text=True, timeout=120)
+    assert code == real.returncode == 0 and real.stdout == interpreted and interpreted.count("\n") == 2000

@@ -2,7 +2,7 @@
 or a Hessian-vector product by forward over reverse (dual numbers through one reverse sweep)."""
 
 import copy
-from functools import cached_property
+from functools import cached_property, partial
 
 from ..core.errors import UsageError, finite
 from ..core.ops import OPS
@@ -136,8 +136,13 @@ def dual_sweep(program, inputs, v, m=FloatMath):
 # -- float64 H·v, interpreted and staged ---------------------------------------------------
 
 def _float_hvp(program, inputs, v):
-    """float_dual_sweep as a list, staged once it pays (engine.tiers): the same numbers."""
-    return tiered(program, "hvp", lambda s, x, t: list(float_dual_sweep(program, x, t, s)), [inputs, v], [VALUE, TANGENT])
+    """float_dual_sweep, staged once it pays (engine.tiers): the same numbers."""
+    return tiered(program, "hvp", partial(hvp_sweep, program), [inputs, v], [VALUE, TANGENT])
+
+
+def hvp_sweep(program, s, x, t):
+    """float_dual_sweep as engine.tiers takes a sweep: a list, the number type first."""
+    return list(float_dual_sweep(program, x, t, s))
 
 
 def float_dual_sweep(program, inputs, v, s=FloatMath):

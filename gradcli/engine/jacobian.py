@@ -9,6 +9,8 @@ J·v is the fused sweep with one direction; u·J is the gradient's own reverse s
 program's calls have paid for it (engine.tiers): the same numbers, faster.
 """
 
+from functools import partial
+
 from ..core.errors import Located, UsageError
 from ..numbers.float64 import FloatMath
 from ..numbers.staged import VALUE
@@ -102,6 +104,28 @@ def require_inputs_of(names, valid, option, what):
         raise UsageError(f"{option} {', '.join(unknown)}: not an {what} of the program ({what}s: {', '.join(valid) or 'none'})")
 
 
+# -- the sweeps, over any number type (engine.tiers stages them in float64) ---------------
+
+
+def columns_sweep(program, s, x):
+    """Forward mode at input values x: [every value, then per input the outputs' tangents]."""
+    values, columns = tangent_sweep(program, x, [{i: s.one} for i in program.input_ids], s)
+    return [values, *([t[o] for o in program.outputs] for t in columns)]
+
+
+def rows_sweep(program, s, x):
+    """Reverse mode at input values x: [every value, then per output the inputs' adjoints]."""
+    values = forward(program, x, s)
+    rows = adjoint_sweep(program, values, [{o: s.one} for o in program.outputs], s)
+    return [values, *([adj[i] for i in program.input_ids] for adj in rows)]
+
+
+def jvp_sweep(program, s, x, v):
+    """J·v at input values x along v (input order): [every value, the outputs' tangents]."""
+    values, (t,) = tangent_sweep(program, x, [dict(zip(program.input_ids, v))], s)
+    return [values, [t[o] for o in program.outputs]]
+
+
 def jacobian(program, point, mode="auto", m=FloatMath):
     """Every output's value and the Jacobian: forward mode carries the n inputs' tangents
     through one fused forward sweep (a column each), reverse mode the m outputs' adjoints
@@ -113,18 +137,10 @@ def jacobian(program, point, mode="auto", m=FloatMath):
         mode = "forward" if len(ids) < len(outs) else "reverse"
     inputs = point_values(program, point, m)
     if mode == "forward":
-        def sweep(s, x):
-            values, columns = tangent_sweep(program, x, [{i: s.one} for i in ids], s)
-            return [values, *([t[o] for o in outs] for t in columns)]
-
-        values, *columns = tiered(program, "jacobian forward", sweep, [inputs], [VALUE], m)
+        values, *columns = tiered(program, "jacobian forward", partial(columns_sweep, program), [inputs], [VALUE], m)
         matrix = [[column[k] for column in columns] for k in range(len(outs))]
     else:
-        def sweep(s, x):
-            values = forward(program, x, s)
-            return [values, *([adj[i] for i in ids] for adj in adjoint_sweep(program, values, [{o: s.one} for o in outs], s))]
-
-        values, *matrix = tiered(program, "jacobian reverse", sweep, [inputs], [VALUE], m)
+        values, *matrix = tiered(program, "jacobian reverse", partial(rows_sweep, program), [inputs], [VALUE], m)
     sweeps = len(ids) if mode == "forward" else len(outs)  # directions carried, or adjoint sweeps
     result = FirstOrder(program, values, *diagnosis(program, values, m), sweeps, mode)
     result.jacobian = matrix
@@ -136,14 +152,8 @@ def jvp(program, point, direction, m=FloatMath):
     """The values and J·v by one fused forward sweep of values and tangents (tangent_sweep);
     `direction` maps input names to v (left out: 0)."""
     require_inputs_of(direction, program.input_names, "--dir", "input")
-    ids, outs = program.input_ids, program.outputs
     v = [m.number(direction[n]) if n in direction else m.zero for n in program.input_names]
-
-    def sweep(s, x, v):
-        values, (t,) = tangent_sweep(program, x, [dict(zip(ids, v))], s)
-        return [values, [t[o] for o in outs]]
-
-    values, jv = tiered(program, "jvp", sweep, [point_values(program, point, m), v], [VALUE, VALUE], m)
+    values, jv = tiered(program, "jvp", partial(jvp_sweep, program), [point_values(program, point, m), v], [VALUE, VALUE], m)
     result = FirstOrder(program, values, *diagnosis(program, values, m), 1, "forward")
     result.jvp = jv
     _derivative_warnings(program, values, result, m)
